@@ -1,0 +1,119 @@
+"""Build the embedded store: curated Turtle + full ICD-10-CM + derived triples.
+
+The store is an on-disk Oxigraph database in the user cache, keyed by a hash of
+everything it is built from, so it is rebuilt exactly when a source changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kg import resources
+from kg.namespaces import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_ICD, GRAPH_OWL
+
+BUILD_FORMAT = "1"  # bump when the build logic changes the store's content
+ICD_PACKAGE_VERSION = "1.5.0"
+
+Progress = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(f"painkg: {message}", file=sys.stderr, flush=True)
+
+
+def cache_root() -> Path:
+    root = os.environ.get("PAINKG_HOME")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "painkg"
+
+
+def rule_files() -> list[Path]:
+    return sorted((resources.queries_dir() / "rules").glob("*.rq"))
+
+
+def source_files() -> list[Path]:
+    files = list(resources.graph_files())
+    inferred = resources.ontology_dir() / resources.INFERRED_FILE
+    if inferred.exists():
+        files.append(inferred)
+    return files + rule_files()
+
+
+def content_key() -> str:
+    digest = hashlib.sha256()
+    digest.update(f"format={BUILD_FORMAT};icd={ICD_PACKAGE_VERSION}".encode())
+    for path in source_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def store_path() -> Path:
+    return cache_root() / f"store-{content_key()}"
+
+
+def ensure_store(progress: Progress | None = _stderr) -> Path:
+    """Return the path of an up-to-date store, building it first if needed."""
+    target = store_path()
+    if (target / "READY").exists():
+        return target
+    build_store(target, progress)
+    return target
+
+
+def build_store(target: Path, progress: Progress | None = _stderr) -> None:
+    import pyoxigraph as ox
+
+    from kg.build import icd10cm
+
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent))
+    try:
+        say("first run: building the knowledge graph (about 20 s, once)...")
+        store = ox.Store(str(work / "store"))
+        curated = ox.NamedNode(GRAPH_CURATED)
+        for path in resources.graph_files():
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=curated)
+        inferred = resources.ontology_dir() / resources.INFERRED_FILE
+        if inferred.exists():
+            store.bulk_load(
+                path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_OWL)
+            )
+        say("  curated ontology loaded; reading ICD-10-CM (98,505 items)...")
+        nt = work / "icd10cm.nt"
+        count = icd10cm.write_ntriples(str(nt))
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH_ICD))
+        nt.unlink()
+        say(f"  {count:,} ICD-10-CM items loaded; deriving inherited assignments...")
+        derived_graph = ox.NamedNode(GRAPH_DERIVED)
+        for rule in rule_files():  # in file order: later rules read earlier results
+            produced = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+            store.extend([ox.Quad(t.subject, t.predicate, t.object, derived_graph) for t in produced])
+        derived = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DERIVED)))
+        store.flush()
+        store.optimize()
+        del store
+        (work / "store" / "READY").write_text(f"derived={derived}\n", encoding="utf-8")
+        if (target / "READY").exists():  # another process finished first
+            return
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(work / "store", target)
+        except OSError:
+            if not (target / "READY").exists():
+                raise
+        say(f"  done in {time.perf_counter() - started:.1f} s ({derived:,} derived triples): {target}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
