@@ -1,0 +1,24 @@
+"""painkg: an explainable knowledge graph of spine pain procedures and diagnoses.
+
+    >>> import kg
+    >>> kg.check("64628", ["M54.51"]).verdict      # doctest: +SKIP
+    'aligned'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from kg.model import CheckResult
+
+
+def check(procedure: str, diagnoses: list[str] | str, **kwargs: Any) -> CheckResult:
+    """Decide and explain whether ``procedure`` is aligned with the diagnoses."""
+    from kg.check import check as _check
+
+    if isinstance(diagnoses, str):
+        diagnoses = [diagnoses]
+    return _check(procedure, diagnoses, **kwargs)
