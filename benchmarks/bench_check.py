@@ -1,0 +1,84 @@
+"""Benchmark `painkg check`: cold whole-process time and peak RSS against `python -c "import click"`,
+warm in-process latency, and a first run from an empty cache. Prints ratios against the baseline
+measured in the same run. Usage: python benchmarks/bench_check.py [--skip-build]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def median_of(cmd: list[str], n: int = 7, env: dict | None = None) -> tuple[float, float]:
+    walls, rss = [], []
+    for _ in range(n):
+        w, r = run(cmd, env)
+        walls.append(w)
+        rss.append(r)
+    return statistics.median(walls), max(rss)
+
+
+def main() -> None:
+    painkg = [sys.executable, "-m", "kg.cli.__main__"]
+    click_floor = [sys.executable, "-c", "import click"]
+    check_cmd = painkg + ["check", "64628", "M54.51"]
+    subprocess.run(check_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm cache
+
+    base_wall, base_rss = median_of(click_floor)
+    cold_wall, _ = median_of(check_cmd)
+    # peak RSS of the check process alone (fresh child, ru_maxrss of that child)
+    rss = subprocess.run(
+        [sys.executable, "-c",
+         "import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"] + check_cmd,
+        capture_output=True, text=True,
+    ).stdout.strip()
+    print(f"baseline `python -c 'import click'`: {base_wall*1000:.0f} ms")
+    print(f"cold `painkg check 64628 M54.51`: {cold_wall*1000:.0f} ms = {cold_wall/base_wall:.2f}x baseline (target <= 2x)")
+    print(f"peak RSS of the check process: {float(rss):.0f} MB (target <= 100 MB)")
+
+    from kg.check import check
+    from kg.graph import PainKG
+
+    kg = PainKG()
+    pairs = [("64628", ["M54.51"]), ("64493", ["M47.816"]), ("62323", ["M51.16"]), ("22514", ["M80.08XA"])]
+    for p, d in pairs:
+        check(p, d, kg)
+    n = 200
+    start = time.perf_counter()
+    for i in range(n):
+        p, d = pairs[i % len(pairs)]
+        check(p, d, kg)
+    warm = (time.perf_counter() - start) / n
+    align_start = time.perf_counter()
+    for i in range(n):
+        p, d = pairs[i % len(pairs)]
+        kg.align(p, d[0])
+    align = (time.perf_counter() - align_start) / n
+    print(f"warm check (full explained answer, 6 queries): {warm*1000:.2f} ms (target < 1 ms)")
+    print(f"warm align.rq alone: {align*1000:.2f} ms")
+
+    if "--skip-build" not in sys.argv:
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, PAINKG_HOME=home)
+            first, _ = run(check_cmd, env)
+        print(f"first run from an empty cache (build included): {first:.1f} s = {first/base_wall:.0f}x baseline (target < 60 s)")
+
+
+if __name__ == "__main__":
+    main()
