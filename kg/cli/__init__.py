@@ -11,7 +11,9 @@ import click
 from kg import __version__
 from kg.cli.check import check
 from kg.cli.lookup import lookup
+from kg.cli.query import query, sparql
 from kg.cli.suggest import suggest
+from kg.cli.validate import reason, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,3 +29,7 @@ def main(stacktrace: bool) -> None:
 main.add_command(check)
 main.add_command(lookup)
 main.add_command(suggest)
+main.add_command(query)
+main.add_command(sparql)
+main.add_command(validate)
+main.add_command(reason)
