@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from kg import resources
+from kg.queries import parse_header
 
 LEVELS = ("INFO", "WARN", "ERROR")
 _RANK = {level: i for i, level in enumerate(LEVELS)}
-_HEADER = re.compile(r"^#\s*(title|description|severity|returns):\s*(.*)$")
 
 
 @dataclass(frozen=True, order=True)
@@ -52,26 +52,16 @@ def load_queries(directory: Path | None = None) -> list[QcQuery]:
     queries = []
     for path in sorted((directory or qc_dir()).glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        fields: dict[str, str] = {}
-        last = None
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            match = _HEADER.match(line)
-            if match:
-                last = match.group(1)
-                fields[last] = match.group(2).strip()
-            elif last == "description":
-                fields[last] += " " + line.lstrip("#").strip()
-        severity = fields.get("severity", "").upper()
+        header = parse_header(path.stem, path, text)
+        severity = (header.severity or "").upper()
         if severity not in _RANK:
             raise ValueError(f"{path.name}: header '# severity:' must be one of {', '.join(LEVELS)}")
         queries.append(
             QcQuery(
                 name=path.stem,
                 path=path,
-                title=fields.get("title", path.stem),
-                description=fields.get("description", ""),
+                title=header.title or path.stem,
+                description=header.description,
                 severity=severity,
                 text=text,
             )

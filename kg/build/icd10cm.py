@@ -11,16 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kg.backends.binding import literal
 from kg.namespaces import ICD, PK, RDF, RDFS, SKOS, XSD
 
 CODE_IN_NOTE = re.compile(r"\b([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?")
 
 
-def _lit(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    return f'"{escaped}"'
 
 
 def _iri(iri: str) -> str:
@@ -114,8 +110,8 @@ def triples(tab: Tabular | None = None) -> Iterator[str]:
         code = tab.code_of(item)
         s = _iri(item_iri(item, tab))
         yield f"{s} <{RDF}type> <{PK}{kinds.get(kind, 'ICD10CMCode')}> ."
-        yield f"{s} <{SKOS}notation> {_lit(item)} ."
-        yield f"{s} <{RDFS}label> {_lit(icd.get_description(code))} ."
+        yield f"{s} <{SKOS}notation> {literal(item)} ."
+        yield f"{s} <{RDFS}label> {literal(icd.get_description(code))} ."
         billable = kind == "code" and icd.is_leaf(code)
         yield f"{s} <{PK}billable> {true if billable else false} ."
         parent = tab.parent(item)
@@ -124,9 +120,9 @@ def triples(tab: Tabular | None = None) -> Iterator[str]:
         if kind != "code":
             continue
         for term in icd.get_inclusion_term(code):
-            yield f"{s} <{PK}inclusionTerm> {_lit(term)} ."
+            yield f"{s} <{PK}inclusionTerm> {literal(term)} ."
         for note in icd.get_excludes1(code):
-            yield f"{s} <{PK}excludes1Note> {_lit(note)} ."
+            yield f"{s} <{PK}excludes1Note> {literal(note)} ."
             for target in note_codes(note, tab):
                 if target != code:
                     yield f"{s} <{PK}excludes1> {_iri(ICD + target)} ."
