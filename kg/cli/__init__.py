@@ -1,22 +1,45 @@
 """The `painkg` command: a thin click root; each command lives in its own module.
 
+Commands are imported only when they run (a lazy group), so `painkg check`
+pays for nothing but the check path.
+
 Exit codes: 0 aligned / ok, 1 answered but not aligned (or a check failed),
 2 input, usage or system error.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from kg import __version__
-from kg.cli.check import check
-from kg.cli.lookup import lookup
-from kg.cli.query import query, sparql
-from kg.cli.suggest import suggest
-from kg.cli.validate import reason, validate
+
+# command name -> "module:attribute"; add a command by adding a line here.
+COMMANDS = {
+    "check": "kg.cli.check:check",
+    "lookup": "kg.cli.lookup:lookup",
+    "suggest": "kg.cli.suggest:suggest",
+    "query": "kg.cli.query:query",
+    "sparql": "kg.cli.query:sparql",
+    "validate": "kg.cli.validate:validate",
+    "reason": "kg.cli.validate:reason",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="painkg")
 @click.option("--stacktrace", is_flag=True, help="Show a full traceback on errors.")
 def main(stacktrace: bool) -> None:
@@ -24,12 +47,3 @@ def main(stacktrace: bool) -> None:
 
     Exit codes: 0 aligned/ok, 1 answered but not aligned, 2 input or usage error.
     """
-
-
-main.add_command(check)
-main.add_command(lookup)
-main.add_command(suggest)
-main.add_command(query)
-main.add_command(sparql)
-main.add_command(validate)
-main.add_command(reason)
