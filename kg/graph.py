@@ -2,11 +2,15 @@
 
 The same class runs on the embedded Oxigraph store, an in-memory rdflib graph
 or a remote SPARQL endpoint; only the backend differs.
+
+The stores are read-only, so a named query with the same parameters always
+returns the same rows: ``rows()`` keeps the most recent answers in a bounded
+LRU cache (``cache_size=0`` turns it off). Cached rows are shared: don't mutate them.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from kg import queries
 from kg.backends.base import Backend, Result
@@ -14,12 +18,13 @@ from kg.errors import UnknownCodeError
 
 
 class PainKG:
-    def __init__(self, backend: Backend | None = None) -> None:
+    def __init__(self, backend: Backend | None = None, cache_size: int = 4096) -> None:
         if backend is None:
             from kg.backends.oxigraph import OxigraphBackend
 
             backend = OxigraphBackend()
         self.backend = backend
+        self._cached_rows = lru_cache(maxsize=cache_size)(self._rows)
 
     def run(self, name: str, **params: str) -> Result:
         query = queries.load(name)
@@ -29,7 +34,10 @@ class PainKG:
         return self.backend.select(query.text, params or None)
 
     def rows(self, name: str, **params: str) -> list[dict]:
-        return self.run(name, **params).values()
+        return list(self._cached_rows(name, tuple(sorted(params.items()))))
+
+    def _rows(self, name: str, params: tuple[tuple[str, str], ...]) -> tuple[dict, ...]:
+        return tuple(self.run(name, **dict(params)).values())
 
     @cached_property
     def property_labels(self) -> dict[str, str]:

@@ -1,15 +1,13 @@
-"""Typed results of painkg's answers (plain dataclasses, JSON-ready)."""
+"""Typed results of painkg's answers (named tuples: cheap to import, JSON-ready)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 VERDICT_RANK = {"aligned": 2, "indeterminate": 1, "misaligned": 0}
 
 
-@dataclass
-class PathStep:
+class PathStep(NamedTuple):
     subject: str
     subject_label: str
     predicate: str
@@ -18,19 +16,17 @@ class PathStep:
     object_label: str
 
 
-@dataclass
-class DiagnosisResult:
+class DiagnosisResult(NamedTuple):
     code: str
     title: str
     billable: bool
     verdict: str
     mechanisms: list[str]
     possible_mechanisms: list[str]
-    regions: list[str] = field(default_factory=list)
+    regions: list[str] = []  # never mutated; a NamedTuple default
 
 
-@dataclass
-class CheckResult:
+class CheckResult(NamedTuple):
     verdict: str
     necessity: str
     procedure: dict[str, str]
@@ -46,8 +42,19 @@ class CheckResult:
     warnings: list[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _plain(self)
 
     @property
     def exit_code(self) -> int:
         return 0 if self.verdict == "aligned" else 1
+
+
+def _plain(value: Any) -> Any:
+    """Nested named tuples, lists and dicts as plain JSON-ready dicts and lists."""
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

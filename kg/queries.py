@@ -11,23 +11,21 @@ Each file starts with a comment header::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from kg import resources
 from kg.errors import UnknownQueryError
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     kind: str
     doc: str
 
 
-@dataclass(frozen=True)
-class NamedQuery:
+class NamedQuery(NamedTuple):
     name: str
     path: Path
     text: str
@@ -36,7 +34,7 @@ class NamedQuery:
     params: tuple[Param, ...] = ()
     returns: tuple[str, ...] = ()
     severity: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = {}  # never mutated; a NamedTuple default
 
 
 def parse_header(name: str, path: Path, text: str) -> NamedQuery:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """An RDF term in a result row, as in SPARQL 1.1 Query Results JSON."""
 
     kind: str  # "uri" | "literal" | "bnode"
@@ -42,8 +40,7 @@ class Term:
 Row = dict[str, Term]
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     variables: list[str]
     rows: list[Row]
 

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,6 +68,10 @@ def ensure_store(progress: Progress | None = _stderr) -> Path:
 
 
 def build_store(target: Path, progress: Progress | None = _stderr) -> None:
+    import shutil  # build-only imports stay out of the `check` start-up path
+    import tempfile
+    import time
+
     import pyoxigraph as ox
 
     from kg.build import icd10cm
