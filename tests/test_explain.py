@@ -124,3 +124,25 @@ def test_cli_bad_input_is_one_line_exit_2(store_path):
     result = CliRunner().invoke(main, ["explain", "64628", "M54.5", "--format", "dot"])
     assert result.exit_code == 2
     assert "header code" in result.output
+
+
+@pytest.mark.parametrize(
+    ("procedure", "diagnosis"),
+    [("64628", "M54.51"), ("64628", "M51.16"), ("64483", "M51.16"), ("62323", "M54.51"),
+     ("64490", "M47.816"), ("64628", "M54.50"), ("64628", "J45.909")],
+)
+def test_layout_gives_every_node_its_own_cell_and_the_procedure_the_last_column(kg, procedure, diagnosis):
+    diagram = diagram_for(procedure, diagnosis, kg=kg)
+    cells = [(n.column, n.row) for n in diagram.nodes.values()]
+    assert len(cells) == len(set(cells))
+    proc = next(n for n in diagram.nodes.values() if n.kind == "procedure")
+    assert proc.column == diagram.columns - 1
+    assert proc.label.startswith(procedure)
+
+
+def test_region_mismatch_marks_diagnosis_and_procedure(kg):
+    diagram = diagram_for("64490", "M47.816", kg=kg)  # cervical procedure, lumbar diagnosis
+    assert diagram.verdict == "misaligned"
+    marked = {n.kind for n in diagram.nodes.values() if n.diverges}
+    assert marked == {"diagnosis", "procedure"}
+    assert "regions do not overlap" in diagram.divergence_note

@@ -21,6 +21,7 @@ WRAP = 27
 MAX_LINES = 4
 LEGEND_H = 34
 NOTE_H = 17
+BEND = 0.22  # control-point offset of column-skipping edges, relative to their length
 CHAR_W = 6.4  # mean width of a 12 px sans-serif character
 
 
@@ -47,15 +48,24 @@ class Box:
 
 @dataclass
 class Segment:
+    """An edge drawn as a quadratic curve through (cx, cy); straight when that is the midpoint."""
+
     edge: Edge
     x1: float
     y1: float
     x2: float
     y2: float
+    cx: float
+    cy: float
+
+    @property
+    def curved(self) -> bool:
+        return abs(self.cx - (self.x1 + self.x2) / 2) > 0.5 or abs(self.cy - (self.y1 + self.y2) / 2) > 0.5
 
     @property
     def label_at(self) -> tuple[float, float]:
-        return (self.x1 + self.x2) / 2, (self.y1 + self.y2) / 2
+        """The curve's midpoint (t = 0.5)."""
+        return (self.x1 + 2 * self.cx + self.x2) / 4, (self.y1 + 2 * self.cy + self.y2) / 4
 
 
 @dataclass
@@ -91,9 +101,16 @@ def layout(diagram: Diagram) -> Layout:
     segments = []
     for edge in diagram.edges:
         a, b = boxes[edge.source], boxes[edge.target]
-        x1, y1 = a.clip(b.x, b.y)
-        x2, y2 = b.clip(a.x, a.y)
-        segments.append(Segment(edge, x1, y1, x2, y2))
+        span = abs(diagram.nodes[edge.source].column - diagram.nodes[edge.target].column)
+        # An edge that skips a column bows upwards, around the nodes in between.
+        bend = BEND if span > 1 else 0.0
+        cx = (a.x + b.x) / 2 - bend * (b.y - a.y)
+        cy = (a.y + b.y) / 2 - bend * abs(b.x - a.x)
+        x1, y1 = a.clip(cx, cy) if bend else a.clip(b.x, b.y)
+        x2, y2 = b.clip(cx, cy) if bend else b.clip(a.x, a.y)
+        if not bend:
+            cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        segments.append(Segment(edge, x1, y1, x2, y2, cx, cy))
     rows = max((n.row for n in diagram.nodes.values()), default=0)
     lanes_bottom = TOP + (max(rows, len(diagram.lanes) - 1) + 1) * LANE_H
     width = 2 * MARGIN + (diagram.columns - 1) * COL_W + NODE_W

@@ -228,8 +228,8 @@ def _place(nodes: dict[str, Node], lanes: list[Lane]) -> None:
             offset = anchor - len(lane.node_ids)
         for i, node_id in enumerate(lane.node_ids):
             columns.setdefault(node_id, max(0, i + offset))
-    last = max(columns.values(), default=0)
-    last = max(last, anchor + 1)
+    # The procedure closes every lane: one column right of everything else.
+    last = max([c for i, c in columns.items() if nodes[i].kind != "procedure"] + [anchor]) + 1
     lanes_of: dict[str, list[int]] = {}
     for index, lane in enumerate(lanes):
         for node_id in lane.node_ids:

@@ -18,6 +18,7 @@ def render_png(diagram: Diagram) -> bytes:
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+    from matplotlib.path import Path
 
     lay = layout(diagram)
     fig = Figure(figsize=(lay.width / 100, lay.height / 100), dpi=100)
@@ -49,7 +50,8 @@ def render_png(diagram: Diagram) -> bytes:
         e = seg.edge
         div = e.style == "divergence"
         colour = DIVERGENCE if div else EDGE
-        ax.add_patch(FancyArrowPatch((seg.x1, seg.y1), (seg.x2, seg.y2), arrowstyle="-" if div else "-|>",
+        curve = Path([(seg.x1, seg.y1), (seg.cx, seg.cy), (seg.x2, seg.y2)], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+        ax.add_patch(FancyArrowPatch(path=curve, arrowstyle="-" if div else "-|>",
                                      mutation_scale=12, color=colour, linewidth=(2 if div else 1.4) * PX,
                                      linestyle="--" if e.style in ("dashed", "divergence") else "-"))
         lx, ly = seg.label_at

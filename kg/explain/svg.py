@@ -87,8 +87,8 @@ def render_svg(diagram: Diagram, lay: Layout | None = None) -> str:
         out.append(
             f'<g class="edge" {_attrs(data_source=e.source, data_target=e.target, data_predicate=e.predicate)}>'
             f"<title>{escape(e.label)}</title>"
-            f'<line x1="{seg.x1:.1f}" y1="{seg.y1:.1f}" x2="{seg.x2:.1f}" y2="{seg.y2:.1f}" '
-            f'stroke="{colour}" stroke-width="{2 if div else 1.4}"{dash}{marker}/>'
+            f'<path d="M{seg.x1:.1f},{seg.y1:.1f} Q{seg.cx:.1f},{seg.cy:.1f} {seg.x2:.1f},{seg.y2:.1f}" '
+            f'fill="none" stroke="{colour}" stroke-width="{2 if div else 1.4}"{dash}{marker}/>'
             f'<text x="{lx:.1f}" y="{ly - 5:.1f}" text-anchor="middle" font-size="10.5" fill="{colour}" '
             f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(e.label)}</text></g>'
         )
