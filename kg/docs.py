@@ -246,7 +246,7 @@ def render_html(graph: rdflib.Graph, origin: dict[str, str]) -> tuple[str, int, 
         + "</ul></li>"
         for a, n, items in toc_sections
     )
-    body = f'<h2 id="classes">Classes</h2>\n' + "\n".join(class_html)
+    body = '<h2 id="classes">Classes</h2>\n' + "\n".join(class_html)
     for kind, name, anchor in PROPERTY_KINDS:
         body += f'\n<h2 id="{anchor}">{name}</h2>\n' + "\n".join(prop_html[kind])
     body += '\n<h2 id="shapes">SHACL shapes</h2>\n' + "\n".join(shape_html)

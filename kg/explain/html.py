@@ -97,7 +97,8 @@ def render_html(diagram: Diagram) -> str:
 </head>
 <body>
 <h1>{escape(diagram.title)}</h1>
-<p class="verdict" style="color:{colour}">verdict: {escape(diagram.verdict)} · necessity: {escape(diagram.necessity)}</p>
+<p class="verdict" style="color:{colour}">verdict: {escape(diagram.verdict)} ·
+necessity: {escape(diagram.necessity)}</p>
 {divergence}
 <p class="legend">{legend}</p>
 <div class="figure">

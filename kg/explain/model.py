@@ -23,7 +23,6 @@ HAS_GENERATOR = PK + "hasPainGenerator"
 HAS_DIRECT_SITE = PK + "hasDirectSite"
 INNERVATES = PK + "innervates"
 
-KINDS = ("diagnosis", "mechanism", "anatomy", "nerve", "procedure", "other")
 # The most specific kind wins when an entity has several (a nerve is also anatomy).
 _KIND_PRIORITY = {"diagnosis": 0, "mechanism": 1, "procedure": 2, "nerve": 3, "anatomy": 4, "region": 5}
 
@@ -82,11 +81,6 @@ class Diagram:
     @property
     def columns(self) -> int:
         return 1 + max((n.column for n in self.nodes.values()), default=0)
-
-    def neighbours(self, node_id: str) -> set[str]:
-        return {e.target for e in self.edges if e.source == node_id} | {
-            e.source for e in self.edges if e.target == node_id
-        }
 
 
 def entity_kinds(kg: PainKG) -> dict[str, tuple[str, str]]:
@@ -163,7 +157,6 @@ def build_diagram(result: CheckResult, kinds: dict[str, tuple[str, str]]) -> Dia
     """Lay the check's paths out as lanes and columns; mark where the two sides diverge."""
     b = _Builder(kinds)
     lanes: list[Lane] = []
-    sequences: list[list[str]] = []
     for steps, meta in zip(result.paths, result.path_kinds):
         b.add_steps(steps)
         seq = [b.by_iri[i] for i in _walk(steps)]
@@ -175,13 +168,12 @@ def build_diagram(result: CheckResult, kinds: dict[str, tuple[str, str]]) -> Dia
         else:
             side, title = ALIGNED_SIDE, f"{meta['kind']}: {meta['mechanism']}"
         lanes.append(Lane(side, title, seq))
-        sequences.append(seq)
 
     # A diagnosis with no modelled mechanism still appears, alone in its lane.
     dx_codes = [d.code for d in result.diagnoses]
+    dx_iris = {ICD + code for code in dx_codes}
     for dx in result.diagnoses:
-        have = any(b.nodes[i].label.startswith(dx.code + " ") for lane in lanes for i in lane.node_ids)
-        if not have:
+        if ICD + dx.code not in b.by_iri:
             node = b.node(ICD + dx.code, f"{dx.code} {dx.title}")
             node.roles.append("diagnosis without a spine pain mechanism")
             lanes.insert(0, Lane(DIAGNOSIS_SIDE, f"{dx.code}: no pain mechanism in painkg", [node.id]))
@@ -194,8 +186,7 @@ def build_diagram(result: CheckResult, kinds: dict[str, tuple[str, str]]) -> Dia
 
     for node in b.nodes.values():
         if node.kind == "diagnosis" and not node.roles:
-            node.roles.append("diagnosis" if any(node.label.startswith(c + " ") for c in dx_codes)
-                              else "ICD-10-CM parent")
+            node.roles.append("diagnosis" if node.iri in dx_iris else "ICD-10-CM parent")
         elif node.kind in ("procedure", "mechanism") and not node.roles:
             node.roles.append(node.kind)
     _place(b.nodes, lanes)
@@ -276,12 +267,13 @@ def _mark_divergence(diagram: Diagram) -> None:
     # Divergence edges between the facing lanes (last diagnosis lane, first procedure lane).
     dx_lane = [lane for lane in diagram.lanes if lane.side == DIAGNOSIS_SIDE][-1]
     pr_lane = next(lane for lane in diagram.lanes if lane.side == PROCEDURE_SIDE)
-    for kind, text in (("mechanism", "≠ different mechanism"), ("anatomy", "≠ different generator")):
-        a = next((i for i in dx_lane.node_ids if nodes[i].kind == kind or
-                  (kind == "anatomy" and "pain generator" in nodes[i].roles)), None)
-        c = next((i for i in pr_lane.node_ids if nodes[i].kind == kind or
-                  (kind == "anatomy" and "pain generator" in nodes[i].roles)), None)
+    facing = (
+        (lambda n: n.kind == "mechanism", "≠ different mechanism"),
+        (lambda n: "pain generator" in n.roles, "≠ different generator"),
+    )
+    for matches, text in facing:
+        a = next((i for i in dx_lane.node_ids if matches(nodes[i])), None)
+        c = next((i for i in pr_lane.node_ids if matches(nodes[i])), None)
         if a and c and a != c:
-            if kind == "anatomy":
-                nodes[a].diverges = nodes[c].diverges = True
+            nodes[a].diverges = nodes[c].diverges = True
             diagram.edges.append(Edge(a, c, text, "", "divergence"))
