@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from kg.errors import KGError
 from kg.explain.layout import LINE_H, PAD, SUB_H, layout
 from kg.explain.model import Diagram
 from kg.explain.style import DIVERGENCE, EDGE, KIND_NAMES, VERDICT_COLOURS, colours
@@ -12,8 +13,17 @@ PX = 72 / 100  # points per layout pixel at 100 dpi
 SCALE = 2  # output pixels per layout pixel
 
 
+class MissingRendererError(KGError):
+    code = "missing-dependency"
+
+
 def render_png(diagram: Diagram) -> bytes:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise MissingRendererError(
+            "PNG output needs matplotlib: pip install 'painkg[explain]' (or use --format svg)"
+        ) from exc
 
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
