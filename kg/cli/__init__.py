@@ -24,6 +24,8 @@ COMMANDS = {
     "sparql": "kg.cli.query:sparql",
     "validate": "kg.cli.validate:validate",
     "reason": "kg.cli.validate:reason",
+    "explain": "kg.cli.explain:explain",
+    "docs": "kg.cli.docs:docs",
 }
 
 
