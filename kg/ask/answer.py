@@ -10,7 +10,13 @@ from kg.ask.lexicon import lexicon_for
 from kg.ask.mislabel import Mislabel, as_dicts, check_diagnosis_gloss, check_procedure_gloss, code_facts
 from kg.ask.parse import CodeMention, find_codes
 from kg.ask.regions import find_regions
-from kg.ask.resolve import ProcedureChoice, choose_procedure, diagnosis_by_name, strong_families
+from kg.ask.resolve import (
+    ProcedureChoice,
+    choose_procedure,
+    diagnosis_by_name,
+    diagnosis_phrase,
+    strong_families,
+)
 from kg.check import check
 from kg.graph import PainKG
 from kg.model import CheckResult
@@ -84,21 +90,24 @@ def ask(question: str, kg: PainKG | None = None) -> AskResult:
     glossed = [m.gloss_span for m in dx_codes if m.gloss_span]
     code_spans = [(m.start, m.end) for m in mentions]
 
-    names = lex.match_names(text, skip=glossed + code_spans)
-    regions = find_regions(text, skip=code_spans)
+    # Procedure names, regions and qualifiers are read outside the codes and their glosses.
+    outside = _blank(text, glossed + code_spans)
+    names = lex.match_names(outside)
+    regions = find_regions(outside)
     mislabels: list[Mislabel] = []
     notes: list[str] = []
 
-    # Diagnoses: the codes written, else a title match on the words left over.
+    # Diagnoses: the codes written, else a title match on the diagnosis phrase.
     diagnoses: list[dict[str, Any]] = []
     for m in _unique(dx_codes):
         diagnoses.append({"code": m.code, "title": "", "how": "code", "words": m.raw, "gloss": m.gloss})
     if not diagnoses:
-        leftover = _blank(text, code_spans + [(n.start, n.end) for n in names]
-                          + [(r.start, r.end) for r in regions if r.words[:1].isupper() and r.words[1:2].isdigit()])
-        found = diagnosis_by_name(lex, leftover)
+        after = max((n.end for n in names), default=0)
+        levels = [(r.start, r.end) for r in regions if r.words[:1].isalpha() and r.words[1:2].isdigit()]
+        phrase = diagnosis_phrase(_blank(outside, levels), after)
+        found = diagnosis_by_name(lex, phrase)
         diagnoses.append({"code": found.code, "title": found.term, "how": f"{found.kind} match on",
-                          "words": " ".join(found.words), "gloss": ""})
+                          "words": " ".join(phrase.split()).strip(" ?.!,;:"), "gloss": ""})
     dx_regions: dict[str, list[str]] = {}
     for d in diagnoses:
         facts = code_facts(kg, d["code"])
@@ -106,7 +115,7 @@ def ask(question: str, kg: PainKG | None = None) -> AskResult:
         if facts.regions:
             dx_regions[d["code"]] = sorted(facts.regions)
 
-    procedure = _procedure(lex, text, proc_codes, names, regions, dx_regions, mislabels)
+    procedure = _procedure(lex, outside, proc_codes, names, regions, dx_regions, mislabels)
 
     for m in _unique(dx_codes):
         if m.gloss:

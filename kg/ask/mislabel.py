@@ -35,12 +35,14 @@ class Mislabel:
     problems: list[str]
     suggestion: str | None = None
     suggestion_title: str | None = None
+    kind: str = "diagnosis"  # diagnosis | procedure
     details: dict = field(default_factory=dict)
 
     @property
     def message(self) -> str:
+        what = "whose official title is" if self.kind == "diagnosis" else "which painkg describes as"
         text = (
-            f"the description '{self.gloss}' does not match {self.code}, whose official title is "
+            f"the description '{self.gloss}' does not match {self.code}, {what} "
             f"'{self.official}': {'; '.join(self.problems)}."
         )
         if self.suggestion:
@@ -152,6 +154,7 @@ def check_procedure_gloss(lex: Lexicon, code: str, family_named: str, words: str
     return Mislabel(
         code, words, proc.label,
         [f"'{words}' names {named}, but {code} is {proc.family_label or proc.label}"],
+        kind="procedure",
     )
 
 

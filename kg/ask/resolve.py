@@ -11,6 +11,7 @@ every word the question contains (the most specific one), else the same over all
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.ask.errors import AmbiguousQuestionError, UnrecognisedQuestionError
@@ -59,6 +60,12 @@ def choose_procedure(
             "no procedure recognised in the question; name it (e.g. 'basivertebral nerve ablation', "
             "'TFESI', 'kyphoplasty') or give its CPT/HCPCS code; `painkg lookup --procedures` lists them"
         )
+    if len(families) > 1 and len({(m.start, m.end) for ms in families.values() for m in ms}) == 1:
+        said = next(iter(families.values()))[0].words
+        options = " or ".join(sorted(lex.holder_labels.get(f, f) for f in families))
+        raise AmbiguousQuestionError(
+            f"'{said}' can mean {options}; say which, or give the CPT/HCPCS code"
+        )
     if len(families) > 1:
         named = "; ".join(
             f"'{ms[0].words}' = {lex.holder_labels.get(f, f)}" for f, ms in families.items()
@@ -76,9 +83,10 @@ def choose_procedure(
                              family_label=lex.holder_labels.get(family, ""), names=found)
     candidates = _narrow(candidates, choice, question, regions, diagnosis_regions)
     if len(candidates) > 1:
+        differ = len({frozenset(p.regions) for p in candidates}) > 1
+        hint = "name the region or level (e.g. 'lumbar', 'C5-6')" if differ else "say which"
         raise AmbiguousQuestionError(
-            f"'{said}' can be any of {_listing(candidates)}; name the region or level "
-            "(e.g. 'lumbar', 'C5-6') or give the CPT code"
+            f"'{said}' can be any of {_listing(candidates)}; {hint} or give the CPT code"
         )
     proc = candidates[0]
     choice.code, choice.label = proc.code, proc.label
@@ -111,8 +119,10 @@ def _narrow(
                 f"{_listing(candidates)}; check the region or give a CPT code"
             )
         if len(near) < len(candidates):
+            verb = "covers" if len(near) == 1 else "cover"
+            how = "that region" if exact else "a region overlapping it (no code is for that region itself)"
             choice.reasons.append(
-                f"the question names {said}: {', '.join(p.code for p in near)} covers that region"
+                f"the question names {said}: {', '.join(p.code for p in near)} {verb} {how}"
             )
         candidates = near
     elif len(candidates) > 1 and diagnosis_regions:
@@ -133,12 +143,22 @@ def _narrow(
     return candidates
 
 
+def _features(text: str) -> set[str]:
+    """Content words of a label, plus "with X" pairs (so "with imaging" differs from "without")."""
+    seq = words(text)
+    feats = set(words(text, content=True))
+    feats |= {f"with {b}" for a, b in zip(seq, seq[1:]) if a == "with"}
+    return feats
+
+
 def _by_label_words(
     candidates: list[ProcedureCode], choice: ProcedureChoice, question: str
 ) -> list[ProcedureCode]:
-    """Keep the candidates whose label has the most words that only some candidates have."""
-    asked = set(words(question))
-    label_words = {p.code: set(words(p.label)) for p in candidates}
+    """Keep the candidates whose label has the most words, beyond the name that was matched and
+    the words every candidate's label has, that the question also uses."""
+    name_words = set().union(*(_features(m.words) for m in choice.names)) if choice.names else set()
+    asked = _features(question) - name_words
+    label_words = {p.code: _features(p.label) for p in candidates}
     common = set.intersection(*label_words.values())
     scores = {c: len((w - common) & asked) for c, w in label_words.items()}
     best = max(scores.values())
@@ -148,7 +168,7 @@ def _by_label_words(
     if len(kept) < len(candidates):
         hits = sorted(set.union(*((label_words[p.code] - common) & asked for p in kept)))
         choice.reasons.append(
-            f"the question says {', '.join(repr(h) for h in hits)}, as the label of "
+            f"the question says {', '.join(repr(h.replace('no-', 'without ')) for h in hits)}, as the label of "
             f"{', '.join(p.code for p in kept)} does"
         )
     return kept
@@ -165,16 +185,33 @@ class DiagnosisByName:
     words: list[str]
 
 
+# Words that introduce the diagnosis in a question.
+LEAD_IN = re.compile(
+    r"\b(?:for|diagnosis of|diagnosed with|dx of|dx|in a patient with|patient with)\b", re.IGNORECASE
+)
+COVERAGE_MIN = 0.6  # share of the diagnosis phrase's words a title must account for
+
+
+def diagnosis_phrase(text: str, after: int = 0) -> str:
+    """The words after the first lead-in ("for ...") that follows the procedure, else all."""
+    m = LEAD_IN.search(text, after)
+    phrase = text[m.end():] if m else text
+    return phrase if content_set(phrase) else text
+
+
 def diagnosis_by_name(lex: Lexicon, text: str) -> DiagnosisByName:
-    """The code whose title/inclusion term is fully contained in ``text`` (most specific wins)."""
+    """The code whose title/inclusion term is fully contained in ``text`` (most specific wins)
+    and accounts for most of its words."""
     asked = content_set(text)
     hits = lex.search_titles(asked)
-    if not hits:
+    if not hits or len(hits[0].words) / len(asked) < COVERAGE_MIN:
         hits = lex.search_titles(asked, lex.fallback_titles(asked))
-    if not hits:
+    if not hits or len(hits[0].words) / len(asked) < COVERAGE_MIN:
+        near = f" (nearest: {hits[0].code} {hits[0].text})" if hits else ""
         raise UnrecognisedQuestionError(
-            "no diagnosis code in the question and no ICD-10-CM title matches its words; "
-            "give the ICD-10-CM code (e.g. M54.51)"
+            f"no diagnosis code in the question and no ICD-10-CM title matches "
+            f"'{' '.join(text.split()).strip(' ?.!,;:')}'"
+            f"{near}; give the ICD-10-CM code (e.g. M54.51)"
         )
     best = len(hits[0].words)
     top = [h for h in hits if len(h.words) == best]

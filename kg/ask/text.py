@@ -3,7 +3,7 @@
 ``words(text)`` turns text into comparable tokens: lower case, light stemming (plural endings),
 a few phrase rewrites (``low back`` -> ``lumbar``), synonym groups mapped onto one canonical
 word (``sciatica``/``radicular`` -> ``radiculopathy``) and, with ``content=True``, stop words
-dropped. Word order never matters to the comparisons built on it (they use sets).
+dropped and negated words marked (``without radiculopathy`` -> ``no-radiculopathy``). Word order never matters to the comparisons built on it (they use sets).
 """
 
 from __future__ import annotations
@@ -54,7 +54,10 @@ STOP_WORDS = frozenset(
     treat treating treatment bill billing billed claim""".split()
 )
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z0-9]+|[,;()]")
+# A negation word marks the content words after it, up to a comma, semicolon or parenthesis,
+# as negated ("without radiculopathy" -> "no-radiculopathy"), so it cannot match "radiculopathy".
+NEGATIONS = frozenset({"without", "no", "not", "non"})
 
 
 def stem(word: str) -> str:
@@ -79,10 +82,23 @@ def rewrite(text: str) -> str:
 
 
 def words(text: str, content: bool = False) -> list[str]:
-    """Normalised tokens of ``text``; with ``content`` only the meaningful ones."""
-    out = [stem(t) for t in _TOKEN.findall(rewrite(text))]
-    if content:
-        out = [t for t in out if t not in STOP_WORDS and not t.isdigit()]
+    """Normalised tokens of ``text``; with ``content`` only the meaningful ones, negation marked."""
+    out: list[str] = []
+    negated = False
+    for token in _TOKEN.findall(rewrite(text)):
+        if token in ",;()":
+            negated = False
+            continue
+        if content and token in NEGATIONS:
+            negated = True
+            continue
+        word = stem(token)
+        if content:
+            if word in STOP_WORDS or word.isdigit():
+                continue
+            if negated:
+                word = "no-" + word
+        out.append(word)
     return out
 
 
