@@ -110,7 +110,7 @@ def check_diagnosis_gloss(kg: PainKG, lex: Lexicon, code: str, gloss: str) -> Mi
     gloss_regions = {r.region: r.words for r in find_regions(gloss)}
     if gloss_regions and facts.regions and not overlap(set(gloss_regions), set(facts.regions)):
         problems.append(
-            f"it names the {', '.join(sorted(set(gloss_regions.values())))} region, but {code} is "
+            f"it names the {', '.join(sorted(set(gloss_regions.values())))} region, but {code} is coded for the "
             f"{', '.join(sorted(facts.regions.values()))}"
         )
     if explained < EXPLAINED_MIN and not problems:

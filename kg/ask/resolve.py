@@ -100,15 +100,12 @@ def _narrow(
     regions: list[RegionMention],
     diagnosis_regions: dict[str, list[str]],
 ) -> list[ProcedureCode]:
-    if len(candidates) == 1:
-        choice.reasons.append(f"'{choice.words}' names {candidates[0].code} only")
-        return candidates
     primary = [p for p in candidates if not p.add_on]
     if primary and len(primary) < len(candidates):
         dropped = ", ".join(p.code for p in candidates if p.add_on)
         choice.reasons.append(f"add-on codes left out ({dropped}: reported with a primary code)")
         candidates = primary
-    if len(candidates) > 1 and regions:
+    if regions:
         wanted = {r.region for r in regions}
         said = ", ".join(sorted({r.words for r in regions}))
         exact = [p for p in candidates if p.regions & wanted]
