@@ -94,16 +94,11 @@ class Lexicon:
         self.holder_labels: dict[str, str] = {}
         self.names: list[Name] = []
         self._load_procedures()
-        self.titles: list[TitleTerm] = []
-        self.code_words: dict[str, set[str]] = defaultdict(set)
-        self.code_titles: dict[str, str] = {}
-        for r in kg.rows("ask-diagnosis-index"):
-            self._add_title(str(r["code"]), str(r["term"]), str(r["termKind"]))
-        self.mechanism_names: dict[str, list[frozenset[str]]] = defaultdict(list)
-        self.mechanism_labels: dict[str, str] = {}
-        for r in kg.rows("ask-mechanism-lexicon"):
-            self.mechanism_labels[r["mechanism"]] = str(r["mechanismLabel"])
-            self.mechanism_names[r["mechanism"]].append(content_set(str(r["term"])))
+        self._titles: list[TitleTerm] | None = None
+        self._code_words: dict[str, set[str]] = defaultdict(set)
+        self._code_titles: dict[str, str] = {}
+        self._mechanisms: dict[str, list[frozenset[str]]] | None = None
+        self._mechanism_labels: dict[str, str] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -140,14 +135,50 @@ class Lexicon:
                 proc.regions.add(r["region"])
                 proc.add_on = r["addOnTo"] == "yes"
 
+    # The diagnosis index and mechanism names are loaded on first use (code-free questions,
+    # glosses), so a question with codes only pays for the procedure names.
+
+    @property
+    def titles(self) -> list[TitleTerm]:
+        if self._titles is None:
+            self._titles = []
+            for r in self.kg.rows("ask-diagnosis-index"):
+                self._add_title(str(r["code"]), str(r["term"]), str(r["termKind"]))
+        return self._titles
+
+    @property
+    def code_words(self) -> dict[str, set[str]]:
+        self.titles  # noqa: B018 (loads the index)
+        return self._code_words
+
+    @property
+    def code_titles(self) -> dict[str, str]:
+        self.titles  # noqa: B018
+        return self._code_titles
+
+    @property
+    def mechanism_names(self) -> dict[str, list[frozenset[str]]]:
+        if self._mechanisms is None:
+            self._mechanisms = defaultdict(list)
+            for r in self.kg.rows("ask-mechanism-lexicon"):
+                self._mechanism_labels[r["mechanism"]] = str(r["mechanismLabel"])
+                self._mechanisms[r["mechanism"]].append(content_set(str(r["term"])))
+        return self._mechanisms
+
+    @property
+    def mechanism_labels(self) -> dict[str, str]:
+        self.mechanism_names  # noqa: B018
+        return self._mechanism_labels
+
     def _add_title(self, code: str, text: str, kind: str) -> None:
         words = content_set(text)
         if not words:
             return
-        self.titles.append(TitleTerm(code, text, kind, words))
-        self.code_words[code] |= words
+        assert self._titles is not None
+        self._titles.append(TitleTerm(code, text, kind, words))
+        self._code_words[code] |= words
         if kind == "title":
-            self.code_titles[code] = text
+            self._code_titles[code] = text
 
     # -- procedures ------------------------------------------------------------------------
 

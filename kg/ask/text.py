@@ -9,6 +9,7 @@ dropped and negated words marked (``without radiculopathy`` -> ``no-radiculopath
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Phrases rewritten before tokenising (lower-case text). Order matters: longer first.
 PHRASES: tuple[tuple[str, str], ...] = (
@@ -60,6 +61,7 @@ _TOKEN = re.compile(r"[a-z0-9]+|[,;()]")
 NEGATIONS = frozenset({"without", "no", "not", "non"})
 
 
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """Light stemming: plural endings only, then the synonym table."""
     w = CANONICAL.get(word, word)
@@ -74,10 +76,15 @@ def stem(word: str) -> str:
     return CANONICAL.get(w, w)
 
 
+_PHRASES = tuple((re.compile(p), r) for p, r in PHRASES)
+_PHRASE_HINT = re.compile(r"dis[ck] disease|ddd|back|end|cervicalgia|lumbago|nerve root|elsewhere|si joint")
+
+
 def rewrite(text: str) -> str:
     text = text.lower()
-    for pattern, replacement in PHRASES:
-        text = re.sub(pattern, replacement, text)
+    if _PHRASE_HINT.search(text):
+        for pattern, replacement in _PHRASES:
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -102,5 +109,6 @@ def words(text: str, content: bool = False) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def content_set(text: str) -> frozenset[str]:
     return frozenset(words(text, content=True))
