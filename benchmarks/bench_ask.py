@@ -56,8 +56,8 @@ def main() -> None:
     print(f"lexicon load (once per process): {(time.perf_counter() - start)*1000:.0f} ms")
     ask(question, kg=kg)
     for q, p, d in QUESTIONS:
-        c = median(lambda: _timed(lambda: check(p, d, kg=kg)))
-        a = median(lambda: _timed(lambda: ask(q, kg=kg)))
+        c = median(lambda p=p, d=d: _timed(lambda: check(p, d, kg=kg)))
+        a = median(lambda q=q: _timed(lambda: ask(q, kg=kg)))
         print(f"warm {p} {d[0]}: check {c*1000:.1f} ms, ask {a*1000:.1f} ms = {a/c:.2f}x check")
     free = median(lambda: _timed(lambda: ask("Is BVNA medically necessary for vertebrogenic low back pain?", kg=kg)))
     print(f"warm code-free (curated index): {free*1000:.1f} ms")

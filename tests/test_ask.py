@@ -207,3 +207,11 @@ def test_cli_text_json_and_exit_codes():
     bad = runner.invoke(main, ["ask", "Is a spinal cord stimulator necessary for M96.1?", "--format", "json"])
     assert bad.exit_code == 2
     assert json.loads(bad.output)["error"]["code"] == "ambiguous-question"
+
+
+def test_top_level_api_survives_the_package_import(kg):
+    import kg as package
+    import kg.ask.lexicon  # noqa: F401 (binds the subpackage to the attribute kg.ask)
+
+    result = package.ask("Is BVNA medically necessary for M54.51?", kg=kg)
+    assert result.procedure["code"] == "64628" and result.check.verdict == "aligned"

@@ -144,7 +144,7 @@ def _features(text: str) -> set[str]:
     """Content words of a label, plus "with X" pairs (so "with imaging" differs from "without")."""
     seq = words(text)
     feats = set(words(text, content=True))
-    feats |= {f"with {b}" for a, b in zip(seq, seq[1:]) if a == "with"}
+    feats |= {f"with {b}" for a, b in zip(seq, seq[1:], strict=False) if a == "with"}
     return feats
 
 
