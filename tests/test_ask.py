@@ -88,6 +88,21 @@ CASES = [
     ("Is TFESI medically necessary for M54.16 (cervical radiculopathy)?", "64483", ["M54.16"], "aligned", "M54.12"),
     ("Is a medial branch block medically necessary for M47.816 (lumbar spondylosis with radiculopathy)?",
      "64493", ["M47.816"], "aligned", "M47.26"),
+    ("Is TFESI medically necessary for M51.26 (lumbar disc herniation with radiculopathy)?",
+     "64483", ["M51.26"], "misaligned", "M51.16"),
+    ("Is BVNA medically necessary for M54.51 (discogenic low back pain)?", "64628", ["M54.51"], "aligned", "M51.360"),
+    ("Is BVNA medically necessary for E11.9 (vertebrogenic low back pain)?", "64628", ["E11.9"], "misaligned", "M54.51"),
+    ("Is ACDF medically necessary for M50.121 (C5-6 disc herniation with radiculopathy)?",
+     "22551", ["M50.121"], "aligned", "M50.122"),
+    ("Is ACDF medically necessary for M50.121 (C4-5 disc herniation with radiculopathy)?",
+     "22551", ["M50.121"], "aligned", None),
+    # more styles
+    ("Can we do a TFESI L5-S1 for M51.17?", "64483", ["M51.17"], "aligned", None),
+    ("Would payers cover an L4-L5 facet injection for M47.816?", "64493", ["M47.816"], "aligned", None),
+    ("Is vertebroplasty at T12 medically necessary for M80.08XA?", "22510", ["M80.08XA"], "aligned", None),
+    ("Does M54.16 support 64483?", "64483", ["M54.16"], "aligned", None),
+    ("Is BVNA medically necessary for a 55-year-old patient with chronic vertebrogenic low back pain "
+     "for 8 months?", "64628", ["M54.51"], "aligned", None),
 ]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from kg.ask.lexicon import Lexicon
-from kg.ask.regions import find_regions, overlap
+from kg.ask.regions import LEVEL, find_regions, overlap
 from kg.ask.text import content_set
 from kg.graph import PainKG
 
@@ -99,6 +99,9 @@ def check_diagnosis_gloss(kg: PainKG, lex: Lexicon, code: str, gloss: str) -> Mi
     problems = []
 
     named = lex.mechanisms_named(said)
+    # A suggested code must have the words of the mechanisms the gloss names.
+    need = {w for m in named for n in lex.mechanism_names[m] if n and n <= said for w in n}
+    mechanism_conflict = bool(named) and (not mechanisms or not named & set(mechanisms))
     if named and mechanisms and not named & set(mechanisms):
         says = ", ".join(sorted(lex.mechanism_labels.get(m, m) for m in named))
         is_ = ", ".join(sorted(facts.mechanisms.values()) or sorted(f"possibly {v}" for v in facts.possible.values()))
@@ -113,6 +116,11 @@ def check_diagnosis_gloss(kg: PainKG, lex: Lexicon, code: str, gloss: str) -> Mi
             f"it names the {', '.join(sorted(set(gloss_regions.values())))} region, but {code} is coded for the "
             f"{', '.join(sorted(facts.regions.values()))}"
         )
+    gloss_levels, code_levels = levels(gloss), levels(facts.title)
+    if gloss_levels and code_levels and not gloss_levels & code_levels:
+        problems.append(
+            f"it names {', '.join(sorted(gloss_levels))}, but {code} is at {', '.join(sorted(code_levels))}"
+        )
     if explained < EXPLAINED_MIN and not problems:
         problems.append(
             f"only {len(said & known)} of its {len(said)} words appear in the title, inclusion terms "
@@ -122,17 +130,37 @@ def check_diagnosis_gloss(kg: PainKG, lex: Lexicon, code: str, gloss: str) -> Mi
         return None
     mislabel = Mislabel(code, gloss, facts.title, problems,
                         details={"explained": round(explained, 2), "gloss_words": sorted(said)})
-    best = _best_other(lex, code, said, explained)
+    wrong_levels = gloss_levels - code_levels if gloss_levels and not gloss_levels & code_levels else set()
+    contradicted = mechanism_conflict or bool(wrong_levels)  # then any code that fits is better
+    best = _best_other(lex, code, said, 0.0 if contradicted else explained, need, wrong_levels)
     if best:
         mislabel.suggestion, mislabel.suggestion_title = best, lex.code_titles.get(best, "")
     return mislabel
 
 
-def _best_other(lex: Lexicon, code: str, said: frozenset[str], explained: float) -> str | None:
-    """The code whose title and inclusion terms explain the gloss best (then fit it closest)."""
+def levels(text: str) -> set[str]:
+    """Spinal levels named in a text, as 'C4-C5' or 'L4'."""
+    out = set()
+    for m in LEVEL.finditer(text):
+        first = m.group(1).upper()
+        if not m.group(4):
+            out.add(f"{first}{int(m.group(2))}")
+        else:
+            out.add(f"{first}{int(m.group(2))}-{(m.group(3) or first).upper()}{int(m.group(4))}")
+    return out
+
+
+def _best_other(
+    lex: Lexicon, code: str, said: frozenset[str], explained: float,
+    need: set[str] = frozenset(), need_levels: set[str] = frozenset(),
+) -> str | None:
+    """The code whose title and inclusion terms explain the gloss best (then fit it closest);
+    it must have the ``need`` words and name the ``need_levels``."""
     best, best_key = None, (0.0, 0.0, "")
     for other, known in lex.code_words.items():
-        if other == code:
+        if other == code or not need <= known:
+            continue
+        if need_levels and not need_levels <= levels(lex.code_titles.get(other, "")):
             continue
         share = len(said & known) / len(said)
         if share < SUGGEST_MIN or share <= explained:

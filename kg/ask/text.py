@@ -52,7 +52,8 @@ STOP_WORDS = frozenset(
     medically necessary necessity aligned align alignment appropriate indicated covered coverage
     procedure procedures region regions unspecified side site other nec nos level levels due what
     which should would will whether if please given case when how about than also
-    treat treating treatment bill billing billed claim""".split()
+    treat treating treatment bill billing billed claim
+    year old month week day male female man woman history since""".split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+|[,;()]")
