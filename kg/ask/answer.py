@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.ask.errors import AmbiguousQuestionError, UnrecognisedQuestionError
-from kg.ask.lexicon import lexicon_for
+from kg.ask.lexicon import Lexicon, NameMatch, lexicon_for
 from kg.ask.mislabel import Mislabel, as_dicts, check_diagnosis_gloss, check_procedure_gloss, code_facts
 from kg.ask.parse import CodeMention, find_codes
-from kg.ask.regions import find_regions
+from kg.ask.regions import RegionMention, find_regions
 from kg.ask.resolve import (
     ProcedureChoice,
     choose_procedure,
@@ -83,31 +83,20 @@ def ask(question: str, kg: PainKG | None = None) -> AskResult:
     lex = lexicon_for(kg)
     text = " ".join(question.split())
     if not text:
-        raise UnrecognisedQuestionError("the question is empty; e.g. painkg ask \"Is BVNA medically necessary for M54.51?\"")
+        raise UnrecognisedQuestionError(
+            'the question is empty; e.g. painkg ask "Is BVNA medically necessary for M54.51?"'
+        )
     mentions = find_codes(text, frozenset(lex.codes))
-    proc_codes = [m for m in mentions if m.kind == "procedure"]
-    dx_codes = [m for m in mentions if m.kind == "icd"]
-    glossed = [m.gloss_span for m in dx_codes if m.gloss_span]
-    code_spans = [(m.start, m.end) for m in mentions]
+    proc_codes = _unique([m for m in mentions if m.kind == "procedure"])
+    dx_codes = _unique([m for m in mentions if m.kind == "icd"])
 
     # Procedure names, regions and qualifiers are read outside the codes and their glosses.
-    outside = _blank(text, glossed + code_spans)
+    glossed = [m.gloss_span for m in dx_codes if m.gloss_span]
+    outside = _blank(text, glossed + [(m.start, m.end) for m in mentions])
     names = lex.match_names(outside)
     regions = find_regions(outside)
-    mislabels: list[Mislabel] = []
-    notes: list[str] = []
 
-    # Diagnoses: the codes written, else a title match on the diagnosis phrase.
-    diagnoses: list[dict[str, Any]] = []
-    for m in _unique(dx_codes):
-        diagnoses.append({"code": m.code, "title": "", "how": "code", "words": m.raw, "gloss": m.gloss})
-    if not diagnoses:
-        after = max((n.end for n in names), default=0)
-        levels = [(r.start, r.end) for r in regions if r.words[:1].isalpha() and r.words[1:2].isdigit()]
-        phrase = diagnosis_phrase(_blank(outside, levels), after)
-        found = diagnosis_by_name(lex, phrase)
-        diagnoses.append({"code": found.code, "title": found.term, "how": f"{found.kind} match on",
-                          "words": " ".join(phrase.split()).strip(" ?.!,;:"), "gloss": ""})
+    diagnoses = _diagnoses(lex, dx_codes, outside, names, regions)
     dx_regions: dict[str, list[str]] = {}
     for d in diagnoses:
         facts = code_facts(kg, d["code"])
@@ -115,14 +104,14 @@ def ask(question: str, kg: PainKG | None = None) -> AskResult:
         if facts.regions:
             dx_regions[d["code"]] = sorted(facts.regions)
 
+    mislabels: list[Mislabel] = []
     procedure = _procedure(lex, outside, proc_codes, names, regions, dx_regions, mislabels)
-
-    for m in _unique(dx_codes):
-        if m.gloss:
-            found = check_diagnosis_gloss(kg, lex, m.code, m.gloss)
-            if found:
-                mislabels.append(found)
-    if len(_unique(proc_codes)) == 0 and len(diagnoses) > 1:
+    for m in dx_codes:
+        found = check_diagnosis_gloss(kg, lex, m.code, m.gloss) if m.gloss else None
+        if found:
+            mislabels.append(found)
+    notes = []
+    if len(diagnoses) > 1:
         notes.append(f"{len(diagnoses)} diagnoses: the verdict is the best of them, as in `check`")
 
     result = check(procedure.code, [d["code"] for d in diagnoses], kg=kg)
@@ -136,22 +125,42 @@ def ask(question: str, kg: PainKG | None = None) -> AskResult:
     return AskResult(text, proc_dict, diagnoses, mislabels, result, notes)
 
 
-def _procedure(lex, text, proc_codes: list[CodeMention], names, regions, dx_regions, mislabels) -> ProcedureChoice:
-    codes = _unique(proc_codes)
-    if len(codes) > 1:
+def _diagnoses(
+    lex: Lexicon, dx_codes: list[CodeMention], outside: str, names: list[NameMatch],
+    regions: list[RegionMention],
+) -> list[dict[str, Any]]:
+    """The codes written, else a title match on the diagnosis phrase (levels left out)."""
+    if dx_codes:
+        return [{"code": m.code, "title": "", "how": "code", "words": m.raw, "gloss": m.gloss} for m in dx_codes]
+    after = max((n.end for n in names), default=0)
+    levels = [(r.start, r.end) for r in regions if r.words[:1].isalpha() and r.words[1:2].isdigit()]
+    phrase = diagnosis_phrase(_blank(outside, levels), after)
+    found = diagnosis_by_name(lex, phrase)
+    said = " ".join(phrase.split()).strip(" ?.!,;:")
+    return [{"code": found.code, "title": found.term, "how": f"{found.kind} match on", "words": said, "gloss": ""}]
+
+
+def _procedure(
+    lex: Lexicon, text: str, proc_codes: list[CodeMention], names: list[NameMatch],
+    regions: list[RegionMention], dx_regions: dict[str, list[str]], mislabels: list[Mislabel],
+) -> ProcedureChoice:
+    """The code written (names of another family are flagged), else the one the names give."""
+    if len(proc_codes) > 1:
         raise AmbiguousQuestionError(
-            f"the question names {len(codes)} procedure codes ({', '.join(m.code for m in codes)}); ask about one"
+            f"the question names {len(proc_codes)} procedure codes "
+            f"({', '.join(m.code for m in proc_codes)}); ask about one"
         )
-    if codes:
-        mention = codes[0]
-        choice = ProcedureChoice(mention.code, lex.codes[mention.code].label if mention.code in lex.codes else "",
-                                 "code", mention.raw, ["written as a code"])
-        for family, found in strong_families(lex, names).items():
-            bad = check_procedure_gloss(lex, mention.code, family, found[0].words)
-            if bad:
-                mislabels.append(bad)
-        return choice
-    return choose_procedure(lex, names, text, regions, dx_regions)
+    if not proc_codes:
+        return choose_procedure(lex, names, text, regions, dx_regions)
+    mention = proc_codes[0]
+    known = lex.codes.get(mention.code)
+    label = known.label if known else ""
+    choice = ProcedureChoice(mention.code, label, "code", mention.raw, ["written as a code"])
+    for family, found in strong_families(lex, names).items():
+        bad = check_procedure_gloss(lex, mention.code, family, found[0].words)
+        if bad:
+            mislabels.append(bad)
+    return choice
 
 
 def _unique(mentions: list[CodeMention]) -> list[CodeMention]:

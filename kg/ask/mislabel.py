@@ -104,7 +104,9 @@ def check_diagnosis_gloss(kg: PainKG, lex: Lexicon, code: str, gloss: str) -> Mi
     mechanism_conflict = bool(named) and (not mechanisms or not named & set(mechanisms))
     if named and mechanisms and not named & set(mechanisms):
         says = ", ".join(sorted(lex.mechanism_labels.get(m, m) for m in named))
-        is_ = ", ".join(sorted(facts.mechanisms.values()) or sorted(f"possibly {v}" for v in facts.possible.values()))
+        is_ = ", ".join(
+            sorted(facts.mechanisms.values()) or sorted(f"possibly {v}" for v in facts.possible.values())
+        )
         problems.append(f"it says {says}, but the mechanism of {code} is {is_}")
     elif named and not mechanisms:
         says = ", ".join(sorted(lex.mechanism_labels.get(m, m) for m in named))

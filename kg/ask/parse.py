@@ -14,7 +14,11 @@ from kg.ask.regions import LEVEL, LEVEL_COUNT
 from kg.codes import ICD_SHAPE, PROCEDURE_SHAPE
 
 # Code-shaped words: ICD-10-CM with or without the dot, CPT (5 digits), HCPCS (letter + 4 digits).
-CODE = re.compile(r"(?<![A-Za-z0-9.])([A-Za-z][0-9][0-9A-Za-z](?:\.[0-9A-Za-z]{1,4}|[0-9A-Za-z]{1,4})?|[0-9]{4}[0-9FTUftu])(?![A-Za-z0-9]|\.[0-9A-Za-z])")
+CODE = re.compile(
+    r"(?<![A-Za-z0-9.])"
+    r"([A-Za-z][0-9][0-9A-Za-z](?:\.[0-9A-Za-z]{1,4}|[0-9A-Za-z]{1,4})?|[0-9]{4}[0-9FTUftu])"
+    r"(?![A-Za-z0-9]|\.[0-9A-Za-z])"
+)
 DASH_GLOSS = re.compile(r"\s*(?:[-–—:]|=)\s+")
 GLOSS_END = re.compile(r"[?;\n]|\s[-–—]\s")
 LEAD_IN = re.compile(

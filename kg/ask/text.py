@@ -3,7 +3,8 @@
 ``words(text)`` turns text into comparable tokens: lower case, light stemming (plural endings),
 a few phrase rewrites (``low back`` -> ``lumbar``), synonym groups mapped onto one canonical
 word (``sciatica``/``radicular`` -> ``radiculopathy``) and, with ``content=True``, stop words
-dropped and negated words marked (``without radiculopathy`` -> ``no-radiculopathy``). Word order never matters to the comparisons built on it (they use sets).
+dropped and negated words marked (``without radiculopathy`` -> ``no-radiculopathy``).
+Word order never matters to the comparisons built on it (they use sets).
 """
 
 from __future__ import annotations
