@@ -180,6 +180,8 @@ def test_code_free_diagnosis_says_what_matched(kg):
         ("Is Intracept medically necessary for M54.5?", NonBillableCodeError, "M54.51"),
         ("Is BVNA medically necessary for M99.99?", UnknownCodeError, "M99.99"),
         ("   ", UnrecognisedQuestionError, "empty"),
+        ("Is BVNA medically necessary?", UnrecognisedQuestionError, "names no diagnosis"),
+        ("Is M54.51 ok?", UnrecognisedQuestionError, "no procedure recognised"),
     ],
 )
 def test_unresolvable_questions(kg, question, error, fragment):

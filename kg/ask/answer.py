@@ -134,7 +134,7 @@ def _diagnoses(
         return [{"code": m.code, "title": "", "how": "code", "words": m.raw, "gloss": m.gloss} for m in dx_codes]
     after = max((n.end for n in names), default=0)
     levels = [(r.start, r.end) for r in regions if r.words[:1].isalpha() and r.words[1:2].isdigit()]
-    phrase = diagnosis_phrase(_blank(outside, levels), after)
+    phrase = diagnosis_phrase(_blank(outside, levels + [(n.start, n.end) for n in names]), after)
     found = diagnosis_by_name(lex, phrase)
     said = " ".join(phrase.split()).strip(" ?.!,;:")
     return [{"code": found.code, "title": found.term, "how": f"{found.kind} match on", "words": said, "gloss": ""}]

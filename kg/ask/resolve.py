@@ -200,6 +200,10 @@ def diagnosis_by_name(lex: Lexicon, text: str) -> DiagnosisByName:
     """The code whose title/inclusion term is fully contained in ``text`` (most specific wins)
     and accounts for most of its words."""
     asked = content_set(text)
+    if not asked:
+        raise UnrecognisedQuestionError(
+            "the question names no diagnosis; add its ICD-10-CM code (e.g. M54.51) or its name"
+        )
     hits = lex.search_titles(asked)
     if not hits or len(hits[0].words) / len(asked) < COVERAGE_MIN:
         hits = lex.search_titles(asked, lex.fallback_titles(asked))
