@@ -68,6 +68,8 @@ CASES = [
     ("Is a TFESI at L4-5 medically necessary for lumbar radiculopathy?", "64483", ["M54.16"], "aligned", None),
     ("Is minimally invasive SI joint fusion medically necessary for sacroiliitis?",
      "27279", ["M46.1"], "aligned", None),
+    ("Is a spinal cord stimulator trial medically necessary for post-laminectomy syndrome?",
+     "63650", ["M96.1"], "aligned", None),
     ("Is a mild procedure medically necessary for lumbar spinal stenosis with neurogenic claudication?",
      "G0276", ["M48.062"], "aligned", None),
     # correct glosses in other words or order: no warning

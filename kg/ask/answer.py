@@ -129,9 +129,11 @@ def _diagnoses(
     lex: Lexicon, dx_codes: list[CodeMention], outside: str, names: list[NameMatch],
     regions: list[RegionMention],
 ) -> list[dict[str, Any]]:
-    """The codes written, else a title match on the diagnosis phrase (levels left out)."""
+    """The codes written, else a title match on the diagnosis phrase (levels and the words that
+    named the procedure left out)."""
     if dx_codes:
         return [{"code": m.code, "title": "", "how": "code", "words": m.raw, "gloss": m.gloss} for m in dx_codes]
+    names = [m for found in strong_families(lex, names).values() for m in found]
     after = max((n.end for n in names), default=0)
     levels = [(r.start, r.end) for r in regions if r.words[:1].isalpha() and r.words[1:2].isdigit()]
     phrase = diagnosis_phrase(_blank(outside, levels + [(n.start, n.end) for n in names]), after)

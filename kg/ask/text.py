@@ -23,6 +23,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bnerve roots?\b", "radiculopathy"),
     (r"\bnot elsewhere classified\b", " "),
     (r"\bsi joint\b", "sacroiliac joint"),
+    (r"\bpost[- ]laminectomy\b", "postlaminectomy"),
 )
 
 # Synonym groups: every variant maps onto the canonical first word.
@@ -79,7 +80,9 @@ def stem(word: str) -> str:
 
 
 _PHRASES = tuple((re.compile(p), r) for p, r in PHRASES)
-_PHRASE_HINT = re.compile(r"dis[ck] disease|ddd|back|end|cervicalgia|lumbago|nerve root|elsewhere|si joint")
+_PHRASE_HINT = re.compile(
+    r"dis[ck] disease|ddd|back|end|cervicalgia|lumbago|nerve root|elsewhere|si joint|laminectomy"
+)
 
 
 def rewrite(text: str) -> str:
