@@ -37,6 +37,7 @@ GRAPH_FILES = (
     "diagnoses.ttl",
     "procedures.ttl",
     "procedure-codes.ttl",
+    "synonyms.ttl",
 )
 SHAPES_FILE = "shapes.ttl"
 INFERRED_FILE = "inferred/owl-inferred.ttl"

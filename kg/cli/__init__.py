@@ -18,6 +18,7 @@ from kg import __version__
 # command name -> "module:attribute"; add a command by adding a line here.
 COMMANDS = {
     "check": "kg.cli.check:check",
+    "ask": "kg.cli.ask:ask",
     "lookup": "kg.cli.lookup:lookup",
     "suggest": "kg.cli.suggest:suggest",
     "query": "kg.cli.query:query",
