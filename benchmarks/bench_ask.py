@@ -45,8 +45,8 @@ def main() -> None:
     print(f"baseline cold `painkg check {proc} {dx[0]}`: {base*1000:.0f} ms")
     print(f"cold `painkg ask` (published example): {cold*1000:.0f} ms = {cold/base:.2f}x check")
 
-    from kg.ask import ask
-    from kg.ask.lexicon import Lexicon
+    from kg.question import ask
+    from kg.question.lexicon import Lexicon
     from kg.check import check
     from kg.graph import PainKG
 

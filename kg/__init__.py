@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from kg.ask import AskResult
+    from kg.question import AskResult
     from kg.model import CheckResult
 
 
@@ -27,6 +27,6 @@ def check(procedure: str, diagnoses: list[str] | str, **kwargs: Any) -> CheckRes
 
 def ask(text: str, **kwargs: Any) -> AskResult:
     """Answer a question in prose: resolve its procedure and diagnoses, flag mislabels, check."""
-    from kg.ask import ask as _ask
+    from kg.question import ask as _ask
 
     return _ask(text, **kwargs)

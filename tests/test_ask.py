@@ -10,9 +10,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kg.ask import ask
-from kg.ask.errors import AmbiguousQuestionError, UnrecognisedQuestionError
-from kg.ask.text import content_set, words
+from kg.question import ask
+from kg.question.errors import AmbiguousQuestionError, UnrecognisedQuestionError
+from kg.question.text import content_set, words
 from kg.cli import main
 from kg.errors import InputError, NonBillableCodeError, UnknownCodeError
 
@@ -206,7 +206,7 @@ def test_words_are_normalised():
 
 
 def test_synonyms_come_from_the_graph(kg):
-    from kg.ask.lexicon import lexicon_for
+    from kg.question.lexicon import lexicon_for
 
     lex = lexicon_for(kg)
     brands = {n.text for n in lex.names if n.kind == "brandName"}
@@ -232,6 +232,7 @@ def test_top_level_api_survives_the_package_import(kg):
     import importlib
 
     package = importlib.import_module("kg")
-    importlib.import_module("kg.ask.lexicon")  # binds the subpackage to the attribute kg.ask
+    importlib.import_module("kg.question.lexicon")  # importing the package must not hide kg.ask
+    assert callable(package.ask) and package.ask.__module__ == "kg"
     result = package.ask("Is BVNA medically necessary for M54.51?", kg=kg)
     assert result.procedure["code"] == "64628" and result.check.verdict == "aligned"

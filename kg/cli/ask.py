@@ -23,7 +23,7 @@ def ask(question: tuple[str, ...], fmt: str) -> None:
     then prints the full `check` answer. Exit codes as for `check` (0 aligned, 1 not aligned,
     2 unrecognised or ambiguous question).
     """
-    from kg.ask import ask as run_ask
+    from kg.question import ask as run_ask
 
     result = run_ask(" ".join(question))
     if fmt == "json":

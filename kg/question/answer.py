@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.ask.errors import AmbiguousQuestionError, UnrecognisedQuestionError
-from kg.ask.lexicon import Lexicon, NameMatch, lexicon_for
-from kg.ask.mislabel import Mislabel, as_dicts, check_diagnosis_gloss, check_procedure_gloss, code_facts
-from kg.ask.parse import CodeMention, find_codes
-from kg.ask.regions import RegionMention, find_regions
-from kg.ask.resolve import (
+from kg.question.errors import AmbiguousQuestionError, UnrecognisedQuestionError
+from kg.question.lexicon import Lexicon, NameMatch, lexicon_for
+from kg.question.mislabel import Mislabel, as_dicts, check_diagnosis_gloss, check_procedure_gloss, code_facts
+from kg.question.parse import CodeMention, find_codes
+from kg.question.regions import RegionMention, find_regions
+from kg.question.resolve import (
     ProcedureChoice,
     choose_procedure,
     diagnosis_by_name,

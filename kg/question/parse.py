@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.ask.regions import LEVEL, LEVEL_COUNT
+from kg.question.regions import LEVEL, LEVEL_COUNT
 from kg.codes import ICD_SHAPE, PROCEDURE_SHAPE
 
 # Code-shaped words: ICD-10-CM with or without the dot, CPT (5 digits), HCPCS (letter + 4 digits).

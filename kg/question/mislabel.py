@@ -1,6 +1,6 @@
 """Does the user's description of a code (its gloss) agree with what the code is?
 
-For a diagnosis code the gloss is compared, as sets of normalised words (kg.ask.text), with the
+For a diagnosis code the gloss is compared, as sets of normalised words (kg.question.text), with the
 code's official title, inclusion terms, mechanisms and regions (queries/ask-code-terms.rq):
 
 - mechanism: the gloss names pain mechanisms (mechanism names in the graph) and none of them
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from kg.ask.lexicon import Lexicon
-from kg.ask.regions import LEVEL, find_regions, overlap
-from kg.ask.text import content_set
+from kg.question.lexicon import Lexicon
+from kg.question.regions import LEVEL, find_regions, overlap
+from kg.question.text import content_set
 from kg.graph import PainKG
 
 EXPLAINED_MIN = 0.5  # share of the gloss's words the code must explain

@@ -17,7 +17,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.ask.text import content_set, stem
+from kg.question.text import content_set, stem
 from kg.graph import PainKG
 
 # One-word capitalised names that are also English words: matched only in capitals.

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.ask.errors import AmbiguousQuestionError, UnrecognisedQuestionError
-from kg.ask.lexicon import Lexicon, NameMatch, ProcedureCode, TitleTerm
-from kg.ask.regions import RegionMention, bases
-from kg.ask.text import content_set, words
+from kg.question.errors import AmbiguousQuestionError, UnrecognisedQuestionError
+from kg.question.lexicon import Lexicon, NameMatch, ProcedureCode, TitleTerm
+from kg.question.regions import RegionMention, bases
+from kg.question.text import content_set, words
 
 
 @dataclass
