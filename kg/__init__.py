@@ -22,3 +22,10 @@ def check(procedure: str, diagnoses: list[str] | str, **kwargs: Any) -> CheckRes
     if isinstance(diagnoses, str):
         diagnoses = [diagnoses]
     return _check(procedure, diagnoses, **kwargs)
+
+
+def screen(data: Any, **kwargs: Any) -> Any:
+    """Screen claim lines (records or a DataFrame); see :func:`kg.screen.screen`."""
+    from kg.screen import screen as _screen
+
+    return _screen(data, **kwargs)

@@ -24,6 +24,7 @@ COMMANDS = {
     "sparql": "kg.cli.query:sparql",
     "validate": "kg.cli.validate:validate",
     "reason": "kg.cli.validate:reason",
+    "screen": "kg.cli.screen:screen",
 }
 
 
