@@ -30,7 +30,8 @@ def screen_file(input_path: str, output_path: str = "-", *, input_format: str | 
     out_fmt = output_format or (in_fmt if output_path == "-" else format_of(output_path, None))
     reader = open_reader(input_path, in_fmt, chunk_size)
     try:
-        screener = Screener(reader.columns, column_map, Decider(kg), chunk_size=chunk_size)
+        screener = Screener(reader.columns, column_map, Decider(kg), chunk_size=chunk_size,
+                            text_rows=in_fmt in ("csv", "tsv"))
         total = reader.file.metadata.num_rows if in_fmt == "parquet" else None  # type: ignore[attr-defined]
         show = tty_progress(total) if progress else None
         with atomic_output(output_path) as stream:
@@ -58,7 +59,7 @@ def screen(data: Any, *, kg: Any = None, column_map: ColumnMap | None = None,
     column_map = column_map or ColumnMap(**mapping)
     if _is_dataframe(data):
         columns = [str(c) for c in data.columns]
-        rows = ((list(values), "") for values in data.itertuples(index=False, name=None))
+        rows = (list(values) for values in data.itertuples(index=False, name=None))
         screener = Screener(columns, column_map, Decider(kg), chunk_size=chunk_size)
         out = [row for chunk in screener.run(_chunked(rows, chunk_size)) for row in chunk]
         result = data.copy()
@@ -69,7 +70,7 @@ def screen(data: Any, *, kg: Any = None, column_map: ColumnMap | None = None,
     records = [dict(r) for r in data] if not isinstance(data, list) else data
     columns = list(dict.fromkeys(k for r in records for k in _keys(r)))
     screener = Screener(columns, column_map, Decider(kg), chunk_size=chunk_size)
-    rows = (([r.get(c) for c in columns], "") for r in records)
+    rows = ([r.get(c) for c in columns] for r in records)
     out_columns = screener.out_columns
     result = [dict(zip(out_columns, row)) for chunk in screener.run(_chunked(rows, chunk_size))
               for row in chunk]
@@ -81,15 +82,15 @@ def _keys(record: Mapping) -> Iterable[str]:
     return record.keys()
 
 
-def _chunked(rows: Iterable[tuple[list[Any], str]], size: int) -> Iterable[list[tuple[list[Any], str]]]:
-    chunk: list[tuple[list[Any], str]] = []
+def _chunked(rows: Iterable[list[Any]], size: int) -> Iterable[tuple[list[list[Any]], dict[int, str]]]:
+    chunk: list[list[Any]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= size:
-            yield chunk
+            yield chunk, {}
             chunk = []
     if chunk:
-        yield chunk
+        yield chunk, {}
 
 
 def _is_dataframe(data: Any) -> bool:

@@ -1,30 +1,39 @@
-"""Decide one claim line: the real `kg.check.check` once per distinct (procedure, diagnosis set),
-plus the screening flags (bad codes, red flags, non-covered procedure, region mismatch) and the
-claim-level Excludes1 conflicts."""
+"""Decide claim lines with `painkg check`'s own logic, cheaply.
+
+The real ``kg.check.check`` runs once per distinct (procedure, diagnosis) pair. A line with
+several diagnoses is composed from its pairs exactly as ``check`` composes them (the verdict is
+the best per-diagnosis verdict; necessity and its reasons come from ``check``'s own
+``_necessity`` over the pairs' contraindications and the procedure's coverage), so each line's
+verdict and necessity equal ``check(procedure, sorted diagnoses)``; its reason is check's
+reasons for the diagnoses that decide the verdict, then the necessity reasons. Flags: bad codes
+(the InputError classes), red flags, contraindications, investigational / non-covered
+procedure, region incompatibility, and Excludes1 conflicts among a claim's diagnoses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from kg.check import BLOCKING_STATUS, check, resolve_diagnosis, resolve_procedure
-from kg.codes import normalise_icd, normalise_procedure
+from kg.check import BLOCKING_STATUS, _necessity, check, resolve_diagnosis, resolve_procedure
 from kg.errors import InputError
 from kg.graph import PainKG
-from kg.screen.cache import CachedKG
+from kg.model import VERDICT_RANK
+from kg.screen.cache import ScreenKG
 
-MAX_DECISIONS = 200_000
+MAX_DECISIONS = 200_000  # per cache; past it the cache starts afresh (bounded memory)
+PK = "https://w3id.org/painkg/"
 STATUS_FLAG = {
-    "https://w3id.org/painkg/NotCovered": "non-covered",
-    "https://w3id.org/painkg/NationallyNonCovered": "non-covered",
-    "https://w3id.org/painkg/Investigational": "investigational",
+    PK + "NotCovered": "non-covered",
+    PK + "NationallyNonCovered": "non-covered",
+    PK + "Investigational": "investigational",
 }
 assert set(STATUS_FLAG) == set(BLOCKING_STATUS)
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: the summary counts rows per decision
 class Decision:
-    """What screening says about one (procedure, diagnoses) key."""
+    """What screening says about one line's (procedure, diagnoses)."""
 
     verdict: str = ""
     necessity: str = ""
@@ -34,6 +43,24 @@ class Decision:
     error: str = ""
     diagnoses: tuple[str, ...] = ()  # normalised codes that resolved (for Excludes1)
     procedure: str = ""
+    out: list[str] = field(init=False)  # the values of the screening columns
+
+    def __post_init__(self) -> None:
+        self.out = [self.verdict, self.necessity, self.mechanism, self.reason,
+                    ";".join(self.flags), self.error]
+
+
+@dataclass
+class Pair:
+    """What check(procedure, [diagnosis]) says, as needed to compose a line, and the flags."""
+
+    verdict: str
+    rank: int
+    reason: str  # the diagnosis's own reason (check gives one per diagnosis, first)
+    contraindications: list[dict[str, str]]
+    coverage: list[dict]
+    mechanisms: frozenset[str]  # of the paths that support the verdict
+    flags: list[str]
 
 
 def one_line(text: str) -> str:
@@ -43,68 +70,111 @@ def one_line(text: str) -> str:
 class Decider:
     def __init__(self, kg: PainKG | None = None) -> None:
         base = kg or PainKG()
-        self.kg = base if isinstance(base, CachedKG) else CachedKG(base)
+        self.kg = base if isinstance(base, ScreenKG) else ScreenKG(base)
         self._decisions: dict[tuple[str, tuple[str, ...]], Decision] = {}
-        self._conflicts: dict[tuple[str, str], list[str]] = {}
-        self._claim_conflicts: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
+        self._pairs: dict[tuple[str, str], Pair] = {}
+        self._procedures: dict[str, tuple[str, str, str]] = {}  # raw -> (code, error, flag)
+        self._diagnoses: dict[str, tuple[str, str, str]] = {}
+        self._claims: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
+        self._notes: dict[str, list[tuple[str, str]]] = {}  # code -> Excludes1 (excluded, holder)
+
+    # -- codes ----------------------------------------------------------------------------
+    def procedure(self, raw: str) -> tuple[str, str, str]:
+        """(code, error, flag) of a procedure as written; code is '' when it is unusable."""
+        found = self._procedures.get(raw)
+        if found is None:
+            if not raw.strip():
+                found = ("", "missing procedure code", "")
+            else:
+                try:
+                    found = (resolve_procedure(self.kg, raw)["code"], "", "")
+                except InputError as exc:
+                    found = ("", one_line(str(exc)), f"{exc.code}:{raw.strip()}")
+            self._procedures[raw] = found
+        return found
+
+    def diagnosis(self, raw: str) -> tuple[str, str, str]:
+        """(code, error, flag) of a diagnosis as written; flag is a red flag for a valid code."""
+        found = self._diagnoses.get(raw)
+        if found is None:
+            try:
+                code = resolve_diagnosis(self.kg, raw)["code"]
+            except InputError as exc:
+                found = ("", one_line(str(exc)), f"{exc.code}:{raw.strip()}")
+            else:
+                red = self.kg.rows("red-flags", diagnosisCode=code)
+                found = (code, "", f"red-flag:{code}" if red else "")
+            self._diagnoses[raw] = found
+        return found
 
     # -- one line -------------------------------------------------------------------------
     def decide(self, procedure: str, diagnoses: tuple[str, ...]) -> Decision:
-        key = (procedure, diagnoses)
+        """Decide a line's procedure and diagnoses as written."""
+        proc, proc_error, proc_flag = self.procedure(procedure)
+        errors = [proc_error] if proc_error else []
+        flags = [proc_flag] if proc_flag else []
+        codes: list[str] = []
+        for raw in diagnoses:
+            code, error, flag = self.diagnosis(raw)
+            if error:
+                errors.append(error)
+            if flag:
+                flags.append(flag)
+            if code and code not in codes:
+                codes.append(code)
+        if not diagnoses:
+            errors.append("no diagnosis code on the line")
+        codes.sort()
+        if errors:
+            return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=tuple(codes),
+                            procedure=proc)
+        key = (proc, tuple(codes))
         found = self._decisions.get(key)
         if found is None:
             if len(self._decisions) >= MAX_DECISIONS:
                 self._decisions.clear()
-            found = self._decisions[key] = self._decide(procedure, diagnoses)
+            found = self._decisions[key] = self._compose(proc, codes, _unique(flags))
         return found
 
-    def _decide(self, raw_procedure: str, raw_diagnoses: tuple[str, ...]) -> Decision:
-        errors: list[str] = []
-        flags: list[str] = []
-        procedure = ""
-        if not raw_procedure.strip():
-            errors.append("missing procedure code")
-        else:
-            try:
-                procedure = resolve_procedure(self.kg, raw_procedure)["code"]
-            except InputError as exc:
-                errors.append(one_line(str(exc)))
-                flags.append(f"{exc.code}:{raw_procedure.strip()}")
-        codes: list[str] = []
-        for raw in raw_diagnoses:
-            try:
-                code = resolve_diagnosis(self.kg, raw)["code"]
-            except InputError as exc:
-                errors.append(one_line(str(exc)))
-                flags.append(f"{exc.code}:{raw.strip()}")
-                continue
-            if code not in codes:
-                codes.append(code)
-        if not raw_diagnoses:
-            errors.append("no diagnosis code on the line")
-        codes.sort()
-        for code in codes:
-            for row in self.kg.rows("red-flags", diagnosisCode=code):
-                flags.append(f"red-flag:{code}")
-                break
-        if errors:
-            return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=tuple(codes),
-                            procedure=procedure)
-        result = check(procedure, codes, kg=self.kg)
-        primary = next((c for c in result.coverage if c["primary"]), None)
-        if primary and primary["status_iri"] in STATUS_FLAG:
-            flags.append(STATUS_FLAG[primary["status_iri"]])
-        for ci in result.contraindications:
-            flags.append(f"contraindicated:{ci['diagnosis']}")
-        for code in codes:
+    def pair(self, procedure: str, code: str) -> Pair:
+        key = (procedure, code)
+        found = self._pairs.get(key)
+        if found is None:
+            result = check(procedure, [code], kg=self.kg)
+            flags = []
+            primary = next((c for c in result.coverage if c["primary"]), None)
+            if primary and primary["status_iri"] in STATUS_FLAG:
+                flags.append(STATUS_FLAG[primary["status_iri"]])
+            if result.contraindications:
+                flags.append(f"contraindicated:{code}")
             if not all(r["regionCompatible"] for r in self.kg.align(procedure, code)):
                 flags.append(f"region-incompatible:{code}")
-        mechanisms = sorted({k["mechanism"] for k in result.path_kinds if k["kind"] == result.verdict})
+            if len(self._pairs) >= MAX_DECISIONS:
+                self._pairs.clear()
+            found = self._pairs[key] = Pair(
+                result.verdict, VERDICT_RANK[result.verdict], result.reasons[0],
+                result.contraindications, result.coverage,
+                frozenset(k["mechanism"] for k in result.path_kinds if k["kind"] == result.verdict),
+                flags)
+        return found
+
+    def _compose(self, procedure: str, codes: list[str], flags: list[str]) -> Decision:
+        """check(procedure, codes) from its single-diagnosis checks, as check composes them."""
+        pairs = [self.pair(procedure, code) for code in codes]
+        top = max(p.rank for p in pairs)
+        deciding = [p for p in pairs if p.rank == top]
+        verdict = deciding[0].verdict
+        contraindications = [c for p in pairs for c in p.contraindications]
+        necessity, necessity_reasons, _ = _necessity(verdict, contraindications, pairs[0].coverage)
+        # the reasons of the diagnoses that decide the verdict, then those of the necessity
+        reasons = [p.reason for p in deciding] + necessity_reasons
+        for p in pairs:
+            flags.extend(p.flags)
         return Decision(
-            verdict=result.verdict,
-            necessity=result.necessity,
-            mechanism="; ".join(mechanisms),
-            reason=_reason(result),
+            verdict=verdict,
+            necessity=necessity,
+            mechanism="; ".join(sorted(frozenset().union(*(p.mechanisms for p in deciding)))),
+            reason=one_line(" ".join(reasons)),
             flags=_unique(flags),
             diagnoses=tuple(codes),
             procedure=procedure,
@@ -112,51 +182,29 @@ class Decider:
 
     # -- one claim ------------------------------------------------------------------------
     def excludes1(self, codes: tuple[str, ...]) -> list[tuple[str, str, str]]:
-        """Excludes1 conflicts among a claim's diagnosis codes: (code, other code, note holder)."""
+        """Excludes1 conflicts among a claim's codes: (code, other code, holder of the note)."""
         if len(codes) < 2:
             return []
-        found = self._claim_conflicts.get(codes)
+        found = self._claims.get(codes)
         if found is None:
             found = []
             for a, b in combinations(codes, 2):
-                for holder in self._pair(a, b):
-                    found.append((a, b, holder))
-            if len(self._claim_conflicts) >= MAX_DECISIONS:
-                self._claim_conflicts.clear()
-            self._claim_conflicts[codes] = found
+                holders = self._excluding(a, b) | self._excluding(b, a)
+                found.extend((a, b, h) for h in sorted(holders))
+            if len(self._claims) >= MAX_DECISIONS:
+                self._claims.clear()
+            self._claims[codes] = found
         return found
 
-    def _pair(self, a: str, b: str) -> list[str]:
-        key = (a, b)
-        holders = self._conflicts.get(key)
-        if holders is None:
-            holders = sorted(
-                {r["holderCode"] for r in self.kg.rows("excludes1-conflicts", codeA=a, codeB=b)}
-                | {r["holderCode"] for r in self.kg.rows("excludes1-conflicts", codeA=b, codeB=a)}
-            )
-            self._conflicts[key] = holders
-        return holders
-
-
-def _reason(result) -> str:  # type: ignore[no-untyped-def]
-    """One line: the reasons of the deciding diagnoses, then the necessity reasons."""
-    return one_line(" ".join(result.reasons))
+    def _excluding(self, a: str, b: str) -> set[str]:
+        """Holders of Excludes1 notes (at or above a) naming b or a node above b."""
+        above_b = self.kg.ancestors(b)
+        notes = self._notes.get(a)
+        if notes is None:
+            notes = self._notes[a] = [(r["excluded"], r["holderCode"])
+                                      for r in self.kg.rows("excludes1", diagnosisCode=a)]
+        return {holder for excluded, holder in notes if excluded in above_b}
 
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def normalise_key(procedure: str, diagnoses: list[str]) -> tuple[str, tuple[str, ...]]:
-    """Cheap key normalisation so 'm5451' and 'M54.51' share one decision."""
-    try:
-        proc = normalise_procedure(procedure)
-    except InputError:
-        proc = procedure
-    dx = []
-    for raw in diagnoses:
-        try:
-            dx.append(normalise_icd(raw))
-        except InputError:
-            dx.append(raw)
-    return proc, tuple(sorted(set(dx)))

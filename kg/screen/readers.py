@@ -1,7 +1,7 @@
 """Stream an input file as chunks of rows: CSV, TSV, JSONL or Parquet (pyarrow, imported lazily).
 
-A reader gives ``columns`` and ``chunks()``: lists of (values, error) with one entry per input
-row, in order. A row the reader cannot parse (a broken quote, a bad JSON line, a wrong number
+A reader gives ``columns`` and ``chunks()``: (rows, errors) with one row (a list of values) per
+input row, in order, and ``errors`` mapping a row's index in the chunk to what went wrong. A row the reader cannot parse (a broken quote, a bad JSON line, a wrong number
 of fields) keeps what could be read and carries an error, so no row is ever lost.
 """
 
@@ -24,7 +24,7 @@ EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".
               ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 MAX_CONTINUATION = 20  # physical lines a quoted field may span before the quote is called broken
 
-Chunk = list[tuple[list[Any], str]]
+Chunk = tuple[list[list[Any]], dict[int, str]]
 
 
 class UnreadableInputError(InputError):
@@ -79,113 +79,100 @@ class TableReader:
 
 class DelimitedReader(TableReader):
     """CSV/TSV with one row per physical line, except a quoted field that spans lines and
-    closes with the right number of fields. A quote that never closes is an error row."""
+    closes with the right number of fields. A quote that never closes is an error row, and
+    the lines after it are read normally."""
 
     def __init__(self, stream: io.TextIOBase, delimiter: str, chunk_size: int) -> None:
         self.stream, self.delimiter, self.chunk_size = stream, delimiter, chunk_size
         self.lines = iter(stream)
-        self.pending: list[str] = []  # lines pushed back after a broken quote
-        header = self._next_record()
-        if header is None:
+        self.pending: list[str] = []  # lines read ahead, to be read first
+        first = next(self.lines, None)
+        if first is None:
             raise UnreadableInputError("the input is empty: no header row")
-        fields, error = header
-        if error:
-            raise UnreadableInputError(f"cannot read the header row: {error}")
-        self.columns = [f.strip() for f in fields]
+        try:
+            header = self._parse(first)
+        except csv.Error as exc:
+            raise UnreadableInputError(f"cannot read the header row: {exc}") from exc
+        self.columns = [f.strip() for f in header]
         self.width = len(self.columns)
 
     def close(self) -> None:
         self.stream.close()
 
-    def _line(self) -> str | None:
-        if self.pending:
-            return self.pending.pop()
-        return next(self.lines, None)
-
     def _parse(self, text: str) -> list[str]:
         return next(csv.reader([text], delimiter=self.delimiter, strict=True), [])
 
-    def _next_record(self) -> tuple[list[str], str] | None:
-        line = self._line()
-        if line is None:
-            return None
-        if line.count('"') % 2 == 0:
-            try:
-                return self._parse(line), ""
-            except csv.Error as exc:
-                return _loose(line, self.delimiter), f"broken CSV quoting ({exc})"
-        # an open quote: try to close it on the next lines
-        taken = [line]
-        while len(taken) <= MAX_CONTINUATION:
-            more = self._line()
-            if more is None:
-                break
-            taken.append(more)
-            if "".join(taken).count('"') % 2 == 0:
+    def chunks(self) -> Iterator[Chunk]:
+        while True:
+            lines = self.pending + list(islice(self.lines, self.chunk_size - len(self.pending)))
+            self.pending = []
+            if not lines:
+                return
+            yield self._chunk(lines)
+
+    def _chunk(self, lines: list[str]) -> Chunk:
+        """Runs of lines with balanced quotes go through one csv.reader pass; a line with an
+        unbalanced quote is read with the lines that may close it, or is an error row."""
+        rows: list[list[str]] = []
+        errors: dict[int, str] = {}
+        size = len(lines)
+        odd = [i for i, line in enumerate(lines) if '"' in line and line.count('"') % 2]
+        start = 0
+        for i in odd:
+            if i < start:  # already read as the continuation of a quoted field
+                continue
+            self._run(lines[start:i], rows, errors)
+            start, fields, error = self._quoted(lines, i)
+            if error:
+                errors[len(rows)] = error
+            rows.append(fields)
+        self._run(lines[start:size], rows, errors)
+        self.pending = lines[max(start, size):]  # read ahead past the chunk and not used
+        return rows, errors
+
+    def _quoted(self, lines: list[str], i: int) -> tuple[int, list[str], str]:
+        """Line ``i`` opens a quote: join the next lines until it closes (reading ahead when
+        needed); the joined record must have the header's width. Returns the next index."""
+        for end in range(i + 1, i + 1 + MAX_CONTINUATION):
+            if end >= len(lines):
+                more = next(self.lines, None)
+                if more is None:
+                    break
+                lines.append(more)
+            text = "".join(lines[i : end + 1])
+            if text.count('"') % 2 == 0:
                 try:
-                    fields = self._parse("".join(taken))
+                    fields = self._parse(text)
                 except csv.Error:
                     break
-                if not hasattr(self, "width") or len(fields) == self.width:
-                    return fields, ""
+                if len(fields) == self.width:
+                    return end + 1, fields, ""
                 break
-        self.pending.extend(reversed(taken[1:]))
-        return _loose(line, self.delimiter), "broken CSV quoting: a quote opens a field that never closes"
+        return i + 1, _loose(lines[i], self.delimiter), (
+            "broken CSV quoting: a quote opens a field that never closes")
 
-    def chunks(self) -> Iterator[Chunk]:
-        while chunk := self._chunk():
-            yield chunk
-
-    def _chunk(self) -> Chunk:
-        """Runs of lines with balanced quotes go through one csv.reader pass; a line with an
-        unbalanced quote is read on its own (it may continue on the next lines, or be broken)."""
-        out: Chunk = []
-        size = self.chunk_size
-        while len(out) < size:
-            run: list[str] = []
-            while len(out) + len(run) < size:
-                line = self._line()
-                if line is None:
-                    break
-                if line.count('"') % 2:
-                    self.pending.append(line)
-                    break
-                run.append(line)
-            if run:
-                out.extend(self._parse_run(run))
-                if len(out) >= size:
-                    break
-            record = self._next_record()
-            if record is None:
-                break
-            fields, error = record
-            out.append((fields, error or self._width_check(fields)))
-        return out
-
-    def _parse_run(self, lines: list[str]) -> Chunk:
+    def _run(self, lines: list[str], rows: list[list[str]], errors: dict[int, str]) -> None:
+        if not lines:
+            return
+        base = len(rows)
         try:
             records = list(csv.reader(lines, delimiter=self.delimiter))
         except csv.Error:  # e.g. a NUL byte
             records = []
-        if len(records) == len(lines):
-            return [(fields, self._width_check(fields)) for fields in records]
-        out: Chunk = []  # a quote inside a field swallowed a line, or a bad byte: one by one
-        for line in lines:
-            try:
-                fields = self._parse(line)
-            except csv.Error as exc:
-                out.append((_loose(line, self.delimiter), f"broken CSV quoting ({exc})"))
-            else:
-                out.append((fields, self._width_check(fields)))
-        return out
-
-    def _width_check(self, fields: list[str]) -> str:
-        return "" if len(fields) == self.width else self._width_error(fields)
-
-    def _width_error(self, fields: list[str]) -> str:
-        if not fields:
-            return "empty line"
-        return f"expected {self.width} fields, found {len(fields)}"
+        if len(records) != len(lines):  # a quote inside a field swallowed a line: one by one
+            records = []
+            for n, line in enumerate(lines):
+                try:
+                    records.append(self._parse(line))
+                except csv.Error as exc:
+                    records.append(_loose(line, self.delimiter))
+                    errors[base + n] = f"broken CSV quoting ({exc})"
+        width = self.width
+        for n in [n for n, fields in enumerate(records) if len(fields) != width]:
+            if base + n not in errors:
+                errors[base + n] = (f"expected {width} fields, found {len(records[n])}"
+                                    if records[n] else "empty line")
+        rows.extend(records)
 
 
 def _loose(line: str, delimiter: str) -> list[str]:
@@ -194,8 +181,8 @@ def _loose(line: str, delimiter: str) -> list[str]:
 
 
 class JsonlReader(TableReader):
-    """One JSON object per line; the columns are the keys of the first chunk, in order seen.
-    Keys first seen later are kept for JSONL output and dropped by tabular writers."""
+    """One JSON object per line; the columns are the keys of the first chunk (10,000 lines),
+    in order seen. A key first seen later is not carried to the output."""
 
     def __init__(self, stream: io.TextIOBase, chunk_size: int) -> None:
         self.stream, self.chunk_size = stream, chunk_size
@@ -229,16 +216,14 @@ class JsonlReader(TableReader):
     def chunks(self) -> Iterator[Chunk]:
         batch = self._first
         columns = self.columns
-        known = set(columns)
         while batch:
-            chunk: Chunk = []
+            rows: list[list[Any]] = []
+            errors: dict[int, str] = {}
             for record, error in batch:
-                for key in record:
-                    if key not in known:  # a late key: rows before it are shorter (padded on write)
-                        known.add(key)
-                        columns.append(key)
-                chunk.append(([record.get(c) for c in columns], error))
-            yield chunk
+                if error:
+                    errors[len(rows)] = error
+                rows.append([record.get(c) for c in columns])
+            yield rows, errors
             batch = self._read(self.chunk_size)
 
 
@@ -262,4 +247,4 @@ class ParquetReader(TableReader):
         for batch in self.file.iter_batches(batch_size=self.chunk_size):
             data = batch.to_pydict()
             cols = [data[c] for c in columns]
-            yield [(list(values), "") for values in zip(*cols)]
+            yield [list(values) for values in zip(*cols)], {}

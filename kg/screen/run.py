@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kg.screen.columns import OUTPUT_COLUMNS, ColumnMap, text
-from kg.screen.decide import Decider, Decision, normalise_key
+from kg.screen.decide import Decider, Decision
 from kg.screen.summary import Summary
 
 MAX_CLAIM_LINES = 1_000  # a longer run of one claim_id is split (conflicts across the split are missed)
-NO_DECISION = Decision()
+MAX_KEYS = 200_000  # (procedure, diagnoses) as written, remembered; past it the memory starts afresh
+Chunk = tuple[list[list[Any]], dict[int, str]]
 
 
 def output_columns(columns: list[str]) -> tuple[list[str], list[int]]:
@@ -33,7 +34,8 @@ def output_columns(columns: list[str]) -> tuple[list[str], list[int]]:
 class Screener:
     def __init__(self, columns: list[str], column_map: ColumnMap | None = None,
                  decider: Decider | None = None, summary: Summary | None = None,
-                 chunk_size: int = 10_000) -> None:
+                 chunk_size: int = 10_000, text_rows: bool = False) -> None:
+        self.text_rows = text_rows  # rows are full lists of str (CSV, TSV): a faster path
         self.positions = (column_map or ColumnMap()).resolve(columns)
         self.out_columns, self.slots = output_columns(columns)
         self.width = len(columns)
@@ -42,79 +44,99 @@ class Screener:
         self.summary = summary or Summary()
         self.chunk_size = chunk_size
         self._raw: dict[tuple[Any, ...], Decision] = {}
-        self.row_number = 0
 
     def decide(self, values: list[Any]) -> Decision:
         pos = self.positions
-        proc = text(values[pos.procedure]) if pos.procedure < len(values) else ""
-        dx = pos.diagnoses(values)
+        if self.text_rows:
+            proc, dx = values[pos.procedure], pos.text_diagnoses(values)
+        else:
+            proc = text(values[pos.procedure]) if pos.procedure < len(values) else ""
+            dx = pos.diagnoses(values)
         key = (proc, dx)
         found = self._raw.get(key)
         if found is None:
-            if len(self._raw) >= 200_000:
+            if len(self._raw) >= MAX_KEYS:
                 self._raw.clear()
-            found = self._raw[key] = self.decider.decide(*normalise_key(proc, list(dx)))
+            found = self._raw[key] = self.decider.decide(proc, dx)
         return found
 
-    def run(self, chunks: Iterable[list[tuple[list[Any], str]]],
+    def run(self, chunks: Iterable[Chunk],
             progress: Callable[[int], None] | None = None) -> Iterator[list[list[Any]]]:
         """Yield screened chunks, one output row per input row, in input order."""
         start = time.perf_counter()
         claim_at = self.positions.claim_id
-        out: list[list[Any]] = []
-        group: list[tuple[list[Any], str, Decision]] = []
+        summary = self.summary
+        raw, decide, pos, text_rows = self._raw, self.decide, self.positions, self.text_rows
+        group: list[tuple[list[Any], Decision]] = []
         group_claim: Any = None
-        for chunk in chunks:
-            for values, error in chunk:
-                decision = NO_DECISION if error else self.decide(values)
+        done = 0
+        for rows, errors in chunks:
+            out: list[list[Any]] = []
+            for i, values in enumerate(rows):
+                if errors and i in errors:
+                    d = Decision(error=errors[i])
+                elif text_rows:  # the hot path, inlined
+                    d = raw.get((values[pos.procedure], pos.text_diagnoses(values))) or decide(values)
+                else:
+                    d = decide(values)
+                if d.error:
+                    summary.note_error(done + i + 1, d.error)
                 claim = values[claim_at] if claim_at is not None and claim_at < len(values) else None
-                if group and (claim != group_claim or claim in (None, "") or len(group) >= MAX_CLAIM_LINES):
-                    self._finish(group, out)
+                if group and (claim != group_claim or not claim or len(group) >= MAX_CLAIM_LINES):
+                    self._flush(group, out)
                     group = []
                 group_claim = claim
-                group.append((values, error, decision))
-            if len(out) >= self.chunk_size:
+                group.append((values, d))
+            done += len(rows)
+            if len(summary.tally) > 50_000:
+                summary.fold()
+            if out:
                 yield out
-                out = []
-                if progress:
-                    progress(self.summary.rows)
+            if progress:
+                progress(done)
         if group:
-            self._finish(group, out)
-        self.summary.distinct_keys = len(self.decider._decisions)
-        self.summary.seconds = time.perf_counter() - start
-        if out:
+            out = []
+            self._flush(group, out)
             yield out
-        if progress:
-            progress(self.summary.rows)
+        summary.fold()
+        summary.distinct_keys = len(self.decider._decisions)
+        summary.seconds = time.perf_counter() - start
 
-    def _finish(self, group: list[tuple[list[Any], str, Decision]], out: list[list[Any]]) -> None:
-        conflicts: list[tuple[str, str, str]] = []
-        if len(group) > 1 or len(group[0][2].diagnoses) > 1:
-            codes = sorted({c for _, _, d in group for c in d.diagnoses})
-            conflicts = self.decider.excludes1(tuple(codes))
-        width, slots, add = self.width, self.slots, self.summary.add
-        for values, error, d in group:
-            self.row_number += 1
-            flags, reason = d.flags, d.reason
+    def _flush(self, group: list[tuple[list[Any], Decision]], out: list[list[Any]]) -> None:
+        if len(group) == 1:
+            codes = group[0][1].diagnoses
+        else:
+            codes = tuple(sorted({c for _, d in group for c in d.diagnoses}))
+        conflicts = self.decider.excludes1(codes) if len(codes) > 1 else None
+        width, tally = self.width, self.summary.tally
+        for values, d in group:
+            if len(values) != width:
+                values = (values + [None] * width)[:width]
+            new = d.out
             if conflicts:
-                mine = set(d.diagnoses)
+                mine = d.diagnoses
                 hits = [c for c in conflicts if c[0] in mine or c[1] in mine]
                 if hits:
-                    flags = flags + [f"excludes1:{a}+{b}" for a, b, _ in hits]
-                    reason = " ".join(filter(None, [reason] + [
-                        f"Excludes1: {a} and {b} are never coded together on one claim "
-                        f"(Excludes1 note of {h})." for a, b, h in hits]))
-            error = error or d.error
-            row = values if len(values) == width else (values + [None] * width)[:width]
-            new = [d.verdict, d.necessity, d.mechanism, reason, ";".join(flags), error]
+                    new = self._with_conflicts(d, hits)
             if self.append_only:
-                row.extend(new)
+                values.extend(new)
             else:
-                row = row + [None] * (len(self.out_columns) - width)
-                for slot, value in zip(slots, new):
-                    row[slot] = value
-            out.append(row)
-            add(self.row_number, d.verdict, d.necessity, flags, error, d.procedure, d.diagnoses)
+                values = values + [None] * (len(self.out_columns) - width)
+                for slot, value in zip(self.slots, new):
+                    values[slot] = value
+            out.append(values)
+            tally[d] = tally.get(d, 0) + 1
+
+    def _with_conflicts(self, d: Decision, hits: list[tuple[str, str, str]]) -> list[str]:
+        flags = [f"excludes1:{a}+{b}" for a, b, _ in hits]
+        self.summary.flags["excludes1"] += 1
+        reason = " ".join(filter(None, [d.reason] + [
+            f"Excludes1: {a} and {b} are never coded together on one claim (Excludes1 note of {h})."
+            for a, b, h in hits]))
+        new = list(d.out)
+        new[3] = reason
+        new[4] = ";".join(filter(None, [new[4]] + flags))
+        return new
 
 
 def tty_progress(total: int | None = None) -> Callable[[int], None] | None:
@@ -128,7 +150,7 @@ def tty_progress(total: int | None = None) -> Callable[[int], None] | None:
         if total:
             filled = int(30 * done / total)
             bar = "#" * filled + "." * (30 - filled)
-            sys.stderr.write(f"\r[{bar}] {done}/{total} rows, {rate:,.0f} rows/s")
+            sys.stderr.write(f"\r[{bar}] {done:,}/{total:,} rows, {rate:,.0f} rows/s")
         else:
             sys.stderr.write(f"\r{done:,} rows, {rate:,.0f} rows/s")
         sys.stderr.flush()

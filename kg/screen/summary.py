@@ -17,32 +17,37 @@ class Summary:
     rows_with_errors: int = 0
     verdicts: Counter = field(default_factory=Counter)
     necessity: Counter = field(default_factory=Counter)
-    flags: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)  # rows per kind of flag
     misaligned_pairs: Counter = field(default_factory=Counter)
     error_samples: list[dict[str, Any]] = field(default_factory=list)
     distinct_keys: int = 0
     seconds: float = 0.0
+    tally: dict[Any, int] = field(default_factory=dict)  # Decision -> rows, folded in by fold()
 
-    def add(self, row_number: int, verdict: str, necessity: str, flags: list[str],
-            error: str, procedure: str, diagnoses: tuple[str, ...]) -> None:
-        self.rows += 1
-        if error:
-            self.rows_with_errors += 1
-            if len(self.error_samples) < MAX_ERROR_SAMPLES:
-                self.error_samples.append({"row": row_number, "error": error})
-            self.verdicts["error"] += 1
-            self.necessity["error"] += 1
-        else:
-            self.verdicts[verdict] += 1
-            self.necessity[necessity] += 1
-            if verdict == "misaligned":
-                pairs = self.misaligned_pairs
-                for dx in diagnoses:
-                    key = f"{procedure} + {dx}"
-                    if key in pairs or len(pairs) < MAX_PAIRS:
-                        pairs[key] += 1
-        for flag in flags:
-            self.flags[flag.split(":", 1)[0]] += 1
+    def note_error(self, row_number: int, error: str) -> None:
+        if len(self.error_samples) < MAX_ERROR_SAMPLES:
+            self.error_samples.append({"row": row_number, "error": error})
+
+    def fold(self) -> None:
+        """Add the rows counted per decision into the totals."""
+        for d, n in self.tally.items():
+            self.rows += n
+            if d.error:
+                self.rows_with_errors += n
+                self.verdicts["error"] += n
+                self.necessity["error"] += n
+            else:
+                self.verdicts[d.verdict] += n
+                self.necessity[d.necessity] += n
+                if d.verdict == "misaligned":
+                    pairs = self.misaligned_pairs
+                    for dx in d.diagnoses:
+                        key = f"{d.procedure} + {dx}"
+                        if key in pairs or len(pairs) < MAX_PAIRS:
+                            pairs[key] += n
+            for kind in {flag.split(":", 1)[0] for flag in d.flags}:
+                self.flags[kind] += n
+        self.tally.clear()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,7 +72,7 @@ class Summary:
         lines.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in d["verdicts"].items()))
         lines.append("necessity: " + ", ".join(f"{k} {v}" for k, v in d["necessity"].items()))
         if d["flags"]:
-            lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in d["flags"].items()))
+            lines.append("flags (rows): " + ", ".join(f"{k} {v}" for k, v in d["flags"].items()))
         if d["top_misaligned_pairs"]:
             lines.append("top misaligned pairs: " + ", ".join(
                 f"{p['pair']} ({p['rows']})" for p in d["top_misaligned_pairs"][:5]))
