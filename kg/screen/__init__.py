@@ -27,7 +27,8 @@ def screen_file(input_path: str, output_path: str = "-", *, input_format: str | 
     from kg.screen.writers import atomic_output, make_writer
 
     in_fmt = format_of(input_path, input_format)
-    out_fmt = output_format or (in_fmt if output_path == "-" else format_of(output_path, None))
+    stdout_fmt = "csv" if in_fmt == "parquet" else in_fmt
+    out_fmt = output_format or (stdout_fmt if output_path == "-" else format_of(output_path, None))
     reader = open_reader(input_path, in_fmt, chunk_size)
     try:
         screener = Screener(reader.columns, column_map, Decider(kg), chunk_size=chunk_size,

@@ -4,8 +4,9 @@ The real ``kg.check.check`` runs once per distinct (procedure, diagnosis) pair. 
 several diagnoses is composed from its pairs exactly as ``check`` composes them (the verdict is
 the best per-diagnosis verdict; necessity and its reasons come from ``check``'s own
 ``_necessity`` over the pairs' contraindications and the procedure's coverage), so each line's
-verdict and necessity equal ``check(procedure, sorted diagnoses)``; its reason is check's
-reasons for the diagnoses that decide the verdict, then the necessity reasons. Flags: bad codes
+verdict and necessity equal ``check(procedure, sorted diagnoses)``. Its reason is a short
+form of check's reasons for the diagnoses that decide the verdict, then what blocks necessity
+(a contraindication, an investigational or non-covered primary policy). Flags: bad codes
 (the InputError classes), red flags, contraindications, investigational / non-covered
 procedure, region incompatibility, and Excludes1 conflicts among a claim's diagnoses.
 """
@@ -18,7 +19,7 @@ from itertools import combinations
 from kg.check import BLOCKING_STATUS, _necessity, check, resolve_diagnosis, resolve_procedure
 from kg.errors import InputError
 from kg.graph import PainKG
-from kg.model import VERDICT_RANK
+from kg.model import VERDICT_RANK, CheckResult
 from kg.screen.cache import ScreenKG
 
 MAX_DECISIONS = 200_000  # per cache; past it the cache starts afresh (bounded memory)
@@ -56,7 +57,7 @@ class Pair:
 
     verdict: str
     rank: int
-    reason: str  # the diagnosis's own reason (check gives one per diagnosis, first)
+    reason: str  # a short form of check's reason for this diagnosis
     contraindications: list[dict[str, str]]
     coverage: list[dict]
     mechanisms: frozenset[str]  # of the paths that support the verdict
@@ -151,11 +152,13 @@ class Decider:
                 flags.append(f"region-incompatible:{code}")
             if len(self._pairs) >= MAX_DECISIONS:
                 self._pairs.clear()
+            mechanisms = frozenset(k["mechanism"] for k in result.path_kinds
+                                   if k["kind"] == result.verdict)
+            region_ok = not any(f.startswith("region-incompatible") for f in flags)
             found = self._pairs[key] = Pair(
-                result.verdict, VERDICT_RANK[result.verdict], result.reasons[0],
-                result.contraindications, result.coverage,
-                frozenset(k["mechanism"] for k in result.path_kinds if k["kind"] == result.verdict),
-                flags)
+                result.verdict, VERDICT_RANK[result.verdict],
+                short_reason(result, code, mechanisms, region_ok),
+                result.contraindications, result.coverage, mechanisms, flags)
         return found
 
     def _compose(self, procedure: str, codes: list[str], flags: list[str]) -> Decision:
@@ -165,16 +168,17 @@ class Decider:
         deciding = [p for p in pairs if p.rank == top]
         verdict = deciding[0].verdict
         contraindications = [c for p in pairs for c in p.contraindications]
-        necessity, necessity_reasons, _ = _necessity(verdict, contraindications, pairs[0].coverage)
-        # the reasons of the diagnoses that decide the verdict, then those of the necessity
-        reasons = [p.reason for p in deciding] + necessity_reasons
+        necessity, _, _ = _necessity(verdict, contraindications, pairs[0].coverage)
+        # the reasons of the diagnoses that decide the verdict, then what blocks necessity
+        reasons = [p.reason for p in deciding] + blocking_reasons(procedure, contraindications,
+                                                                   pairs[0].coverage)
         for p in pairs:
             flags.extend(p.flags)
         return Decision(
             verdict=verdict,
             necessity=necessity,
             mechanism="; ".join(sorted(frozenset().union(*(p.mechanisms for p in deciding)))),
-            reason=one_line(" ".join(reasons)),
+            reason=one_line("; ".join(reasons)) + ".",
             flags=_unique(flags),
             diagnoses=tuple(codes),
             procedure=procedure,
@@ -204,6 +208,35 @@ class Decider:
             notes = self._notes[a] = [(r["excluded"], r["holderCode"])
                                       for r in self.kg.rows("excludes1", diagnosisCode=a)]
         return {holder for excluded, holder in notes if excluded in above_b}
+
+
+def short_reason(result: CheckResult, code: str, mechanisms: frozenset[str], region_ok: bool) -> str:
+    """check's reason for one diagnosis, in a few words (`painkg check` gives the full text)."""
+    proc = result.procedure["code"]
+    mech = ", ".join(sorted(mechanisms))
+    if result.verdict == "aligned":
+        return f"{code}: {mech}, which {proc} treats"
+    if result.verdict == "indeterminate":
+        return f"{code} names no generator: {mech} possible for {proc}, to be documented"
+    dx = result.diagnoses[0]
+    if not dx.mechanisms and not dx.possible_mechanisms:
+        return f"{code}: no spine pain mechanism in painkg"
+    if not region_ok:
+        return f"{code}: a region where {proc} is not performed"
+    has = ", ".join(dx.mechanisms + [f"possibly {m}" for m in dx.possible_mechanisms])
+    return f"{code}: {has}, which {proc} does not treat"
+
+
+def blocking_reasons(procedure: str, contraindications: list[dict[str, str]],
+                     coverage: list[dict]) -> list[str]:
+    """What makes a line not medically necessary besides its verdict, in a few words."""
+    out = list(dict.fromkeys(
+        f"contraindicated by {c['diagnosis']} ({c['trigger']})" for c in contraindications))
+    primary = next((c for c in coverage if c["primary"]), None)
+    if primary and primary["status_iri"] in BLOCKING_STATUS:
+        out.append(f"{procedure} is {BLOCKING_STATUS[primary['status_iri']]} under its primary "
+                   f"policy ({primary['source'] or primary['scope']})")
+    return out
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ Excludes1 conflicts can be flagged; everything else streams in bounded memory.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -62,7 +63,20 @@ class Screener:
 
     def run(self, chunks: Iterable[Chunk],
             progress: Callable[[int], None] | None = None) -> Iterator[list[list[Any]]]:
-        """Yield screened chunks, one output row per input row, in input order."""
+        """Yield screened chunks, one output row per input row, in input order.
+
+        The cyclic garbage collector is paused meanwhile: the loop creates no cycles, and
+        collections triggered by millions of short-lived rows cost a third of the time."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            yield from self._run(chunks, progress)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _run(self, chunks: Iterable[Chunk],
+             progress: Callable[[int], None] | None) -> Iterator[list[list[Any]]]:
         start = time.perf_counter()
         claim_at = self.positions.claim_id
         summary = self.summary
@@ -131,8 +145,7 @@ class Screener:
         flags = [f"excludes1:{a}+{b}" for a, b, _ in hits]
         self.summary.flags["excludes1"] += 1
         reason = " ".join(filter(None, [d.reason] + [
-            f"Excludes1: {a} and {b} are never coded together on one claim (Excludes1 note of {h})."
-            for a, b, h in hits]))
+            f"Excludes1 note of {h}: {a} and {b} are never coded together." for a, b, h in hits]))
         new = list(d.out)
         new[3] = reason
         new[4] = ";".join(filter(None, [new[4]] + flags))
