@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kg.errors import InputError
@@ -43,7 +46,7 @@ class ColumnMap:
                          self.separator)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Positions:
     claim_id: int | None
     procedure: int
@@ -60,11 +63,22 @@ class Positions:
         return tuple(d for d in out if d and not d.isspace())
 
     def text_diagnoses(self, values: list[str]) -> tuple[str, ...]:
-        """Faster ``diagnoses`` for a full-width row of strings (CSV, TSV)."""
-        out = [v for i in self.pointers if (v := values[i]) and not v.isspace()]
-        if self.joined is not None:
-            out.extend(d for d in values[self.joined].split(self.separator) if d and not d.isspace())
+        """Faster ``diagnoses`` for a full-width row of strings (CSV, TSV); blank-but-not-empty
+        values are kept here and skipped when the line is decided."""
+        if self.joined is None:
+            return tuple(filter(None, self._pick(values)))
+        out = [v for i in self.pointers if (v := values[i])]
+        out.extend(filter(None, values[self.joined].split(self.separator)))
         return tuple(out)
+
+    @cached_property
+    def _pick(self) -> Callable[[list[str]], tuple[str, ...]]:
+        if not self.pointers:
+            return lambda values: ()
+        if len(self.pointers) == 1:
+            i = self.pointers[0]
+            return lambda values: (values[i],)
+        return operator.itemgetter(*self.pointers)
 
 
 def text(value: Any) -> str:

@@ -62,6 +62,7 @@ class Pair:
     coverage: list[dict]
     mechanisms: frozenset[str]  # of the paths that support the verdict
     flags: list[str]
+    blocking: list[str]  # short reasons: contraindications of this pair, then coverage
 
 
 def one_line(text: str) -> str:
@@ -78,6 +79,8 @@ class Decider:
         self._diagnoses: dict[str, tuple[str, str, str]] = {}
         self._claims: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
         self._notes: dict[str, list[tuple[str, str]]] = {}  # code -> Excludes1 (excluded, holder)
+        self._conflicts: dict[tuple[str, str], list[str]] = {}  # code pair -> note holders
+        self._necessity: dict[tuple[str, str, bool], str] = {}
 
     # -- codes ----------------------------------------------------------------------------
     def procedure(self, raw: str) -> tuple[str, str, str]:
@@ -115,6 +118,7 @@ class Decider:
         errors = [proc_error] if proc_error else []
         flags = [proc_flag] if proc_flag else []
         codes: list[str] = []
+        diagnoses = tuple(d for d in diagnoses if not d.isspace())
         for raw in diagnoses:
             code, error, flag = self.diagnosis(raw)
             if error:
@@ -157,28 +161,41 @@ class Decider:
             region_ok = not any(f.startswith("region-incompatible") for f in flags)
             found = self._pairs[key] = Pair(
                 result.verdict, VERDICT_RANK[result.verdict],
-                short_reason(result, code, mechanisms, region_ok),
-                result.contraindications, result.coverage, mechanisms, flags)
+                one_line(short_reason(result, code, mechanisms, region_ok)),
+                result.contraindications, result.coverage, mechanisms, flags,
+                [one_line(r) for r in blocking_reasons(procedure, result.contraindications,
+                                                       result.coverage)])
         return found
 
     def _compose(self, procedure: str, codes: list[str], flags: list[str]) -> Decision:
         """check(procedure, codes) from its single-diagnosis checks, as check composes them."""
-        pairs = [self.pair(procedure, code) for code in codes]
+        get = self._pairs.get
+        pairs = [get((procedure, code)) or self.pair(procedure, code) for code in codes]
         top = max(p.rank for p in pairs)
         deciding = [p for p in pairs if p.rank == top]
         verdict = deciding[0].verdict
         contraindications = [c for p in pairs for c in p.contraindications]
-        necessity, _, _ = _necessity(verdict, contraindications, pairs[0].coverage)
+        key = (procedure, verdict, bool(contraindications))
+        necessity = self._necessity.get(key)
+        if necessity is None:  # check's own rule; it depends on nothing else
+            necessity = self._necessity[key] = _necessity(verdict, contraindications,
+                                                          pairs[0].coverage)[0]
         # the reasons of the diagnoses that decide the verdict, then what blocks necessity
-        reasons = [p.reason for p in deciding] + blocking_reasons(procedure, contraindications,
-                                                                   pairs[0].coverage)
+        reasons = [p.reason for p in deciding]
+        blocking = [r for p in pairs for r in p.blocking]
+        if blocking:
+            reasons += list(dict.fromkeys(blocking))
+        if len(deciding) == 1:
+            mechanism = "; ".join(sorted(deciding[0].mechanisms))
+        else:
+            mechanism = "; ".join(sorted(frozenset().union(*(p.mechanisms for p in deciding))))
         for p in pairs:
             flags.extend(p.flags)
         return Decision(
             verdict=verdict,
             necessity=necessity,
-            mechanism="; ".join(sorted(frozenset().union(*(p.mechanisms for p in deciding)))),
-            reason=one_line("; ".join(reasons)) + ".",
+            mechanism=mechanism,
+            reason="; ".join(reasons) + ".",
             flags=_unique(flags),
             diagnoses=tuple(codes),
             procedure=procedure,
@@ -192,9 +209,14 @@ class Decider:
         found = self._claims.get(codes)
         if found is None:
             found = []
+            known = self._conflicts
             for a, b in combinations(codes, 2):
-                holders = self._excluding(a, b) | self._excluding(b, a)
-                found.extend((a, b, h) for h in sorted(holders))
+                holders = known.get((a, b))
+                if holders is None:
+                    if len(known) >= MAX_DECISIONS:
+                        known.clear()
+                    holders = known[(a, b)] = sorted(self._excluding(a, b) | self._excluding(b, a))
+                found.extend((a, b, h) for h in holders)
             if len(self._claims) >= MAX_DECISIONS:
                 self._claims.clear()
             self._claims[codes] = found

@@ -81,7 +81,8 @@ class Screener:
         claim_at = self.positions.claim_id
         summary = self.summary
         raw, decide, pos, text_rows = self._raw, self.decide, self.positions, self.text_rows
-        group: list[tuple[list[Any], Decision]] = []
+        group: list[list[Any]] = []  # the rows of the current claim ...
+        decided: list[Decision] = []  # ... and their decisions
         group_claim: Any = None
         done = 0
         for rows, errors in chunks:
@@ -97,33 +98,34 @@ class Screener:
                     summary.note_error(done + i + 1, d.error)
                 claim = values[claim_at] if claim_at is not None and claim_at < len(values) else None
                 if group and (claim != group_claim or not claim or len(group) >= MAX_CLAIM_LINES):
-                    self._flush(group, out)
-                    group = []
+                    self._flush(group, decided, out)
+                    group, decided = [], []
                 group_claim = claim
-                group.append((values, d))
+                group.append(values)
+                decided.append(d)
             done += len(rows)
-            if len(summary.tally) > 50_000:
-                summary.fold()
             if out:
                 yield out
+            summary.fold()
             if progress:
                 progress(done)
         if group:
             out = []
-            self._flush(group, out)
+            self._flush(group, decided, out)
             yield out
         summary.fold()
         summary.distinct_keys = len(self.decider._decisions)
         summary.seconds = time.perf_counter() - start
 
-    def _flush(self, group: list[tuple[list[Any], Decision]], out: list[list[Any]]) -> None:
-        if len(group) == 1:
-            codes = group[0][1].diagnoses
+    def _flush(self, group: list[list[Any]], decided: list[Decision], out: list[list[Any]]) -> None:
+        if len(decided) == 1:
+            codes = decided[0].diagnoses
         else:
-            codes = tuple(sorted({c for _, d in group for c in d.diagnoses}))
+            codes = tuple(sorted({c for d in decided for c in d.diagnoses}))
         conflicts = self.decider.excludes1(codes) if len(codes) > 1 else None
-        width, tally = self.width, self.summary.tally
-        for values, d in group:
+        width = self.width
+        self.summary.decisions.extend(decided)
+        for values, d in zip(group, decided):
             if len(values) != width:
                 values = (values + [None] * width)[:width]
             new = d.out
@@ -139,7 +141,6 @@ class Screener:
                 for slot, value in zip(self.slots, new):
                     values[slot] = value
             out.append(values)
-            tally[d] = tally.get(d, 0) + 1
 
     def _with_conflicts(self, d: Decision, hits: list[tuple[str, str, str]]) -> list[str]:
         flags = [f"excludes1:{a}+{b}" for a, b, _ in hits]

@@ -22,15 +22,15 @@ class Summary:
     error_samples: list[dict[str, Any]] = field(default_factory=list)
     distinct_keys: int = 0
     seconds: float = 0.0
-    tally: dict[Any, int] = field(default_factory=dict)  # Decision -> rows, folded in by fold()
+    decisions: list[Any] = field(default_factory=list)  # one Decision per row, until fold()
 
     def note_error(self, row_number: int, error: str) -> None:
         if len(self.error_samples) < MAX_ERROR_SAMPLES:
             self.error_samples.append({"row": row_number, "error": error})
 
     def fold(self) -> None:
-        """Add the rows counted per decision into the totals."""
-        for d, n in self.tally.items():
+        """Add the rows noted in ``decisions`` into the totals."""
+        for d, n in Counter(self.decisions).items():
             self.rows += n
             if d.error:
                 self.rows_with_errors += n
@@ -47,7 +47,7 @@ class Summary:
                             pairs[key] += n
             for kind in {flag.split(":", 1)[0] for flag in d.flags}:
                 self.flags[kind] += n
-        self.tally.clear()
+        self.decisions.clear()
 
     def to_dict(self) -> dict[str, Any]:
         return {
