@@ -130,11 +130,48 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
     return float(wall), float(cpu), float(rss)
 
 
+def breakdown(src: str, work: str) -> None:
+    """CPU seconds of the parts, in this process: where the time goes."""
+    from kg.screen.decide import Decider
+    from kg.screen.readers import open_reader
+    from kg.screen.run import Screener
+    from kg.screen.writers import atomic_output, make_writer
+
+    def io_only() -> None:
+        reader = open_reader(src, "csv")
+        with atomic_output(os.path.join(work, "io.csv")) as stream:
+            writer = make_writer("csv", stream, reader.columns + ["a", "b", "c", "d", "e", "f"])
+            empty = [""] * 6
+            for rows, _ in reader.chunks():
+                writer.write([r + empty for r in rows])
+            writer.finish()
+
+    def screen(decider: Decider) -> None:
+        reader = open_reader(src, "csv")
+        screener = Screener(reader.columns, decider=decider, text_rows=True)
+        with atomic_output(os.path.join(work, "s.csv")) as stream:
+            writer = make_writer("csv", stream, screener.out_columns)
+            for rows in screener.run(reader.chunks()):
+                writer.write(rows)
+            writer.finish()
+
+    decider = Decider()
+    for name, job in [("painkg reader + writer, no decisions", io_only),
+                      ("screen, cold (pairs decided with check)", lambda: screen(decider)),
+                      ("screen, warm (pairs and lines already decided)", lambda: screen(decider))]:
+        start = time.process_time()
+        job()
+        print(f"  {name}: {time.process_time() - start:.2f} s CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--parquet", action="store_true", help="also time Parquet in and out")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time, in one process: painkg's reader and writer alone, a cold "
+                             "screen and a warm one (every pair already decided)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="painkg-bench-screen-", dir="/tmp")
     src, out, base_out = (os.path.join(work, f) for f in ("claims.csv", "screened.csv", "copy.csv"))
@@ -161,6 +198,8 @@ def main() -> None:
     print(f"distinct keys decided: {summary['distinct_keys']:,}; rows with errors: "
           f"{summary['rows_with_errors']:,}; verdicts: {summary['verdicts']}")
 
+    if args.breakdown:
+        breakdown(src, work)
     if args.parquet:
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq

@@ -57,8 +57,12 @@ def screen(input_path: str, output_path: str, input_format: str | None, output_f
     signal.signal(signal.SIGTERM, _terminate)
     columns = ColumnMap(claim_id=claim_col, line=line_col, procedure=procedure_col, dx_prefix=dx_prefix,
                         diagnoses=diagnoses_col, date_of_service=date_col, separator=dx_separator)
-    summary = screen_file(input_path, output_path, input_format=input_format,
-                          output_format=output_format, column_map=columns, chunk_size=chunk_size)
+    try:
+        summary = screen_file(input_path, output_path, input_format=input_format,
+                              output_format=output_format, column_map=columns, chunk_size=chunk_size)
+    except KeyboardInterrupt:
+        click.echo("\npainkg: interrupted; no output file was written", err=True)
+        sys.exit(130)
     if summary_path:
         Path(summary_path).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
     if report_path:
