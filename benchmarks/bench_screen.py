@@ -24,6 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's kg, also when run as a script
 
 BASELINE = """
 import csv, sys
@@ -123,7 +127,8 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
                "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);w=time.perf_counter()-t;"
                "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
                "print(w, u.ru_utime+u.ru_stime, u.ru_maxrss/1024, r.returncode)")
-    out = subprocess.run([sys.executable, "-c", wrapper] + cmd, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", wrapper] + cmd, capture_output=True, text=True,
+                         check=True, cwd=ROOT)
     wall, cpu, rss, rc = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"{cmd} exited {rc}")
@@ -132,10 +137,10 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
 
 def breakdown(src: str, work: str) -> None:
     """CPU seconds of the parts, in this process: where the time goes."""
-    from kg.screen.decide import Decider
-    from kg.screen.readers import open_reader
-    from kg.screen.run import Screener
-    from kg.screen.writers import atomic_output, make_writer
+    from kg.screening.decide import Decider
+    from kg.screening.readers import open_reader
+    from kg.screening.run import Screener
+    from kg.screening.writers import atomic_output, make_writer
 
     def io_only() -> None:
         reader = open_reader(src, "csv")
@@ -208,7 +213,7 @@ def main() -> None:
         pq.write_table(pacsv.read_csv(out, read_options=pacsv.ReadOptions(column_names=None),
                                       convert_options=pacsv.ConvertOptions(
                                           column_types={c: "string" for c in HEADER},
-                                          include_columns=HEADER)), psrc)
+                                          include_columns=HEADER)), psrc, row_group_size=100_000)
         pb_wall, _, _ = measure([sys.executable, "-c", BASELINE_PARQUET, psrc, pcopy])
         pw, _, prss = measure([sys.executable, "-m", "kg", "screen", psrc, "-o", pout, "-q"])
         print(f"parquet: baseline pyarrow read + rewrite {pb_wall:.2f} s; screen {pw:.2f} s "

@@ -25,7 +25,7 @@ def check(procedure: str, diagnoses: list[str] | str, **kwargs: Any) -> CheckRes
 
 
 def screen(data: Any, **kwargs: Any) -> Any:
-    """Screen claim lines (records or a DataFrame); see :func:`kg.screen.screen`."""
-    from kg.screen import screen as _screen
+    """Screen claim lines (records or a DataFrame); see :func:`kg.screening.screen`."""
+    from kg.screening import screen as _screen
 
     return _screen(data, **kwargs)

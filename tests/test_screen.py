@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from kg.check import BLOCKING_STATUS, check
 from kg.cli import main
-from kg.screen import ColumnMap, screen, screen_file
-from kg.screen.decide import Decider
+from kg.screening import ColumnMap, screen, screen_file
+from kg.screening.decide import Decider
 
 HEADER = ["claim_id", "line", "procedure", "dx1", "dx2", "dx3", "date_of_service"]
 GOOD = [
@@ -285,7 +285,7 @@ def test_interrupted_run_leaves_no_partial_file(kg, tmp_path, monkeypatch):
     src = write_csv(tmp_path / "big.csv", GOOD * 500)
     dst = tmp_path / "out.csv"
     dst.write_text("previous result\n")
-    from kg.screen import readers
+    from kg.screening import readers
 
     original = readers.DelimitedReader.chunks
 
@@ -379,7 +379,17 @@ def test_column_map_reports_missing_columns():
 
 
 def test_cold_start_of_check_does_not_import_pyarrow():
-    code = "import sys, kg.cli.check, kg.check; print('pyarrow' in sys.modules, 'kg.screen' in sys.modules)"
+    code = "import sys, kg.cli.check, kg.check; print('pyarrow' in sys.modules, 'kg.screening' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1], env={**os.environ})
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_kg_screen_stays_callable_after_imports(kg):
+    import importlib
+
+    package = importlib.import_module("kg")
+    importlib.import_module("kg.screening")  # a submodule import must not shadow the function
+    out = package.screen([{"procedure": "64628", "dx1": "M54.51"}], kg=kg)
+    assert out[0]["verdict"] == "aligned"
+    assert package.screen([{"procedure": "64628", "dx1": "M51.16"}], kg=kg)[0]["verdict"] == "misaligned"

@@ -51,8 +51,8 @@ def screen(input_path: str, output_path: str, input_format: str | None, output_f
     Exit code 0 when every row was processed (even with row errors), 1 with --fail-on-error
     and a row error, 2 for an unusable input (missing columns, unreadable).
     """
-    from kg.screen import ColumnMap, screen_file
-    from kg.screen.report import html_report
+    from kg.screening import ColumnMap, screen_file
+    from kg.screening.report import html_report
 
     signal.signal(signal.SIGTERM, _terminate)
     columns = ColumnMap(claim_id=claim_col, line=line_col, procedure=procedure_col, dx_prefix=dx_prefix,

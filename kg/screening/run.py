@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kg.screen.columns import OUTPUT_COLUMNS, ColumnMap, text
-from kg.screen.decide import Decider, Decision
-from kg.screen.summary import Summary
+from kg.screening.columns import OUTPUT_COLUMNS, ColumnMap, text
+from kg.screening.decide import Decider, Decision
+from kg.screening.summary import Summary
 
 MAX_CLAIM_LINES = 1_000  # a longer run of one claim_id is split (conflicts across the split are missed)
 MAX_KEYS = 200_000  # (procedure, diagnoses) as written, remembered; past it the memory starts afresh
@@ -78,7 +78,8 @@ class Screener:
     def _run(self, chunks: Iterable[Chunk],
              progress: Callable[[int], None] | None) -> Iterator[list[list[Any]]]:
         start = time.perf_counter()
-        claim_at = self.positions.claim_id
+        claim_at = self.positions.claim_id or 0
+        has_claim = self.positions.claim_id is not None
         summary = self.summary
         raw, decide, pos, text_rows = self._raw, self.decide, self.positions, self.text_rows
         group: list[list[Any]] = []  # the rows of the current claim ...
@@ -96,7 +97,7 @@ class Screener:
                     d = decide(values)
                 if d.error:
                     summary.note_error(done + i + 1, d.error)
-                claim = values[claim_at] if claim_at is not None and claim_at < len(values) else None
+                claim = values[claim_at] if has_claim and claim_at < len(values) else None
                 if group and (claim != group_claim or not claim or len(group) >= MAX_CLAIM_LINES):
                     self._flush(group, decided, out)
                     group, decided = [], []
@@ -106,7 +107,8 @@ class Screener:
             done += len(rows)
             if out:
                 yield out
-            summary.fold()
+            if len(summary.decisions) >= 200_000:
+                summary.fold()
             if progress:
                 progress(done)
         if group:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kg.screen.columns import OUTPUT_COLUMNS, ColumnMap
-from kg.screen.decide import Decider
-from kg.screen.run import Screener
-from kg.screen.summary import Summary
+from kg.screening.columns import OUTPUT_COLUMNS, ColumnMap
+from kg.screening.decide import Decider
+from kg.screening.run import Screener
+from kg.screening.summary import Summary
 
 __all__ = ["OUTPUT_COLUMNS", "ColumnMap", "Summary", "screen", "screen_file"]
 
@@ -22,9 +22,9 @@ def screen_file(input_path: str, output_path: str = "-", *, input_format: str | 
                 output_format: str | None = None, column_map: ColumnMap | None = None,
                 kg: Any = None, progress: bool = True, chunk_size: int = 10_000) -> Summary:
     """Screen a file (or ``-``) into ``output_path`` (atomically); return the summary."""
-    from kg.screen.readers import format_of, open_reader
-    from kg.screen.run import tty_progress
-    from kg.screen.writers import atomic_output, make_writer
+    from kg.screening.readers import format_of, open_reader
+    from kg.screening.run import tty_progress
+    from kg.screening.writers import atomic_output, make_writer
 
     in_fmt = format_of(input_path, input_format)
     stdout_fmt = "csv" if in_fmt == "parquet" else in_fmt

@@ -20,7 +20,7 @@ from kg.check import BLOCKING_STATUS, _necessity, check, resolve_diagnosis, reso
 from kg.errors import InputError
 from kg.graph import PainKG
 from kg.model import VERDICT_RANK, CheckResult
-from kg.screen.cache import ScreenKG
+from kg.screening.cache import ScreenKG
 
 MAX_DECISIONS = 200_000  # per cache; past it the cache starts afresh (bounded memory)
 PK = "https://w3id.org/painkg/"

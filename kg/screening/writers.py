@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from kg.screen.columns import OUTPUT_COLUMNS
+from kg.screening.columns import OUTPUT_COLUMNS
 
 
 class TableWriter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from kg.screen.summary import Summary
+from kg.screening.summary import Summary
 
 COLOURS = {"aligned": "#2e7d32", "indeterminate": "#f9a825", "misaligned": "#c62828", "error": "#616161"}
 
