@@ -199,7 +199,8 @@ def main() -> None:
     print(f"output rows: {rows:,} (input {args.lines:,})")
     import json
 
-    summary = json.load(open(os.path.join(work, "summary.json")))
+    with open(os.path.join(work, "summary.json"), encoding="utf-8") as f:
+        summary = json.load(f)
     print(f"distinct keys decided: {summary['distinct_keys']:,}; rows with errors: "
           f"{summary['rows_with_errors']:,}; verdicts: {summary['verdicts']}")
 

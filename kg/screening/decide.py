@@ -16,7 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from kg.check import BLOCKING_STATUS, _necessity, check, resolve_diagnosis, resolve_procedure
+from kg.check import (
+    BLOCKING_STATUS,
+    _necessity,
+    check,
+    resolve_diagnosis,
+    resolve_procedure,
+)
 from kg.errors import InputError
 from kg.graph import PainKG
 from kg.model import VERDICT_RANK, CheckResult

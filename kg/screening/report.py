@@ -16,8 +16,8 @@ def bar_chart(counts: dict[str, int], title: str) -> str:
     width, bar_h, gap, label_w = 560, 22, 6, 190
     top = max(counts.values()) or 1
     height = len(counts) * (bar_h + gap) + 30
-    parts = [f'<svg role="img" aria-label="{html.escape(title)}" width="{width}" height="{height}" '
-             f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">',
+    parts = [(f'<svg role="img" aria-label="{html.escape(title)}" width="{width}" height="{height}" '
+              f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">'),
              f'<text x="0" y="16" font-weight="bold">{html.escape(title)}</text>']
     for i, (name, n) in enumerate(counts.items()):
         y = 26 + i * (bar_h + gap)

@@ -67,8 +67,8 @@ class Summary:
 
     def text(self) -> str:
         d = self.to_dict()
-        lines = [f"screened {d['rows']} rows in {d['seconds']:.1f} s: {d['rows_ok']} decided, "
-                 f"{d['rows_with_errors']} with errors"]
+        lines = [(f"screened {d['rows']} rows in {d['seconds']:.1f} s: {d['rows_ok']} decided, "
+                  f"{d['rows_with_errors']} with errors")]
         lines.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in d["verdicts"].items()))
         lines.append("necessity: " + ", ".join(f"{k} {v}" for k, v in d["necessity"].items()))
         if d["flags"]:
