@@ -2,9 +2,9 @@
 
 The real ``kg.check.check`` runs once per distinct (procedure, diagnosis) pair. A line with
 several diagnoses is composed from its pairs exactly as ``check`` composes them (the verdict is
-the best per-diagnosis verdict; necessity and its reasons come from ``check``'s own
-``_necessity`` over the pairs' contraindications and the procedure's coverage), so each line's
-verdict and necessity equal ``check(procedure, sorted diagnoses)``. Its reason is a short
+the best per-diagnosis verdict; necessity comes from ``check``'s own ``_necessity`` over the
+pairs' contraindications and the procedure's coverage), so each line's verdict and necessity
+equal ``check(procedure, sorted diagnoses)`` (tests/test_screen.py compares them). Its reason is a short
 form of check's reasons for the diagnoses that decide the verdict, then what blocks necessity
 (a contraindication, an investigational or non-covered primary policy). Flags: bad codes
 (the InputError classes), red flags, contraindications, investigational / non-covered
@@ -26,10 +26,10 @@ from kg.check import (
 from kg.errors import InputError
 from kg.graph import PainKG
 from kg.model import VERDICT_RANK, CheckResult
+from kg.namespaces import PK
 from kg.screening.cache import ScreenKG
 
 MAX_DECISIONS = 200_000  # per cache; past it the cache starts afresh (bounded memory)
-PK = "https://w3id.org/painkg/"
 STATUS_FLAG = {
     PK + "NotCovered": "non-covered",
     PK + "NationallyNonCovered": "non-covered",
