@@ -51,10 +51,12 @@ class Decision:
     diagnoses: tuple[str, ...] = ()  # normalised codes that resolved (for Excludes1)
     procedure: str = ""
     out: list[str] = field(init=False)  # the values of the screening columns
+    flag_kinds: tuple[str, ...] = field(init=False)  # e.g. ("red-flag", "investigational")
 
     def __post_init__(self) -> None:
         self.out = [self.verdict, self.necessity, self.mechanism, self.reason,
                     ";".join(self.flags), self.error]
+        self.flag_kinds = tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags))
 
 
 @dataclass

@@ -107,7 +107,7 @@ class Screener:
             done += len(rows)
             if out:
                 yield out
-            if len(summary.decisions) >= 200_000:
+            if len(summary.decisions) >= 1_000_000:
                 summary.fold()
             if progress:
                 progress(done)

@@ -45,7 +45,7 @@ class Summary:
                         key = f"{d.procedure} + {dx}"
                         if key in pairs or len(pairs) < MAX_PAIRS:
                             pairs[key] += n
-            for kind in {flag.split(":", 1)[0] for flag in d.flags}:
+            for kind in d.flag_kinds:
                 self.flags[kind] += n
         self.decisions.clear()
 
