@@ -30,3 +30,10 @@ def ask(text: str, **kwargs: Any) -> AskResult:
     from kg.question import ask as _ask
 
     return _ask(text, **kwargs)
+
+
+def screen(data: Any, **kwargs: Any) -> Any:
+    """Screen claim lines (records or a DataFrame); see :func:`kg.screening.screen`."""
+    from kg.screening import screen as _screen
+
+    return _screen(data, **kwargs)

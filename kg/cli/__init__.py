@@ -27,6 +27,7 @@ COMMANDS = {
     "reason": "kg.cli.validate:reason",
     "explain": "kg.cli.explain:explain",
     "docs": "kg.cli.docs:docs",
+    "screen": "kg.cli.screen:screen",
 }
 
 

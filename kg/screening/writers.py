@@ -1,0 +1,147 @@
+"""Write screened rows as CSV, TSV, JSONL or Parquet, atomically: rows go to a temporary file in
+the target's directory, renamed over the target only when the run completes. Standard output
+(``-``) is written as it goes."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from kg.screening.columns import OUTPUT_COLUMNS
+
+
+class TableWriter:
+    """Subclasses write ``rows`` (lists aligned with ``columns``, maybe shorter)."""
+
+    def __init__(self, stream: IO, columns: list[str], source_schema: Any = None) -> None:
+        self.stream = stream
+        self.columns = columns
+        self.source_schema = source_schema
+
+    def write(self, rows: list[list[Any]]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        pass
+
+
+class DelimitedWriter(TableWriter):
+    def __init__(self, stream: IO, columns: list[str], source_schema: Any = None,
+                 delimiter: str = ",") -> None:
+        super().__init__(stream, columns, source_schema)
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
+        self.width = len(columns)
+        self.csv = csv.writer(self.text, delimiter=delimiter, lineterminator="\n")
+        self.csv.writerow(columns)
+
+    def write(self, rows: list[list[Any]]) -> None:
+        width = self.width
+        fixed = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
+        self.csv.writerows(fixed)
+
+    def finish(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+class JsonlWriter(TableWriter):
+    def __init__(self, stream: IO, columns: list[str], source_schema: Any = None) -> None:
+        super().__init__(stream, columns, source_schema)
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=False)
+
+    def write(self, rows: list[list[Any]]) -> None:
+        columns = self.columns  # may grow when a JSONL input shows a new key
+        dumps = json.dumps
+        self.text.write("".join(
+            dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n" for row in rows
+        ))
+
+    def finish(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+class ParquetWriter(TableWriter):
+    """Input columns keep their Parquet types when the input is Parquet; otherwise strings."""
+
+    def __init__(self, stream: IO, columns: list[str], source_schema: Any = None) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        super().__init__(stream, columns, source_schema)
+        self.pa = pa
+        fixed = list(columns)
+        fields = []
+        for name in fixed:
+            if source_schema is not None and name in source_schema.names and name not in OUTPUT_COLUMNS:
+                fields.append(source_schema.field(name))
+            else:
+                fields.append(pa.field(name, pa.string()))
+        self.schema = pa.schema(fields)
+        self.width = len(fixed)
+        self.typed = source_schema is not None
+        self.parquet = pq.ParquetWriter(stream, self.schema)
+
+    def write(self, rows: list[list[Any]]) -> None:
+        width = self.width
+        fixed = [r if len(r) == width else (r + [None] * width)[:width] for r in rows]
+        arrays = []
+        for i, field in enumerate(self.schema):
+            values = [r[i] for r in fixed]
+            if field.type == self.pa.string():
+                values = [None if v is None else v if isinstance(v, str) else _text(v) for v in values]
+            arrays.append(self.pa.array(values, type=field.type))
+        self.parquet.write_table(self.pa.Table.from_arrays(arrays, schema=self.schema))
+
+    def finish(self) -> None:
+        self.parquet.close()
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+
+
+WRITERS = {"csv": DelimitedWriter, "tsv": DelimitedWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
+
+
+def make_writer(fmt: str, stream: IO, columns: list[str], source_schema: Any = None) -> TableWriter:
+    if fmt == "tsv":
+        return DelimitedWriter(stream, columns, source_schema, delimiter="\t")
+    return WRITERS[fmt](stream, columns, source_schema)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str) -> Iterator[IO[bytes]]:
+    """A binary stream for ``path``: a temporary file beside it, renamed over it on success and
+    removed on any failure (an exception, Ctrl-C). ``-`` is standard output."""
+    if path == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
