@@ -47,7 +47,7 @@ def main() -> None:
 
     from kg.question import ask
     from kg.question.lexicon import Lexicon
-    from kg.check import check
+    from kg.checking import check
     from kg.graph import PainKG
 
     kg = PainKG()

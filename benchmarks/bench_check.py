@@ -63,7 +63,7 @@ def main() -> None:
     print(f"cold `painkg check 64628 M54.51`: {cold_wall*1000:.0f} ms = {cold_wall/base_wall:.2f}x baseline (target <= 2x)")
     print(f"peak RSS of the check process: {float(rss):.0f} MB (target <= 100 MB)")
 
-    from kg.check import check
+    from kg.checking import check
     from kg.graph import PainKG
 
     kg = PainKG()

@@ -30,7 +30,7 @@ def cold(cmd: list[str], n: int = 5) -> float:
 
 
 def main() -> None:
-    from kg.check import check
+    from kg.checking import check
     from kg.explain import build_diagram, entity_kinds, render
     from kg.graph import PainKG
 

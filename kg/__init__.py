@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def check(procedure: str, diagnoses: list[str] | str, **kwargs: Any) -> CheckResult:
     """Decide and explain whether ``procedure`` is aligned with the diagnoses."""
-    from kg.check import check as _check
+    from kg.checking import check as _check
 
     if isinstance(diagnoses, str):
         diagnoses = [diagnoses]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.check import resolve_procedure
+from kg.checking import resolve_procedure
 from kg.codes import looks_like_procedure, normalise_icd
 from kg.errors import UnknownCodeError
 from kg.graph import PainKG

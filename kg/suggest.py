@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.check import resolve_diagnosis
+from kg.checking import resolve_diagnosis
 from kg.graph import PainKG
 from kg.namespaces import PK
 

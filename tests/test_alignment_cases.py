@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.check import check
+from kg.checking import check
 
 A, I, M = "aligned", "indeterminate", "misaligned"
 CRIT, NMN, UND = "criteria-apply", "not-medically-necessary", "undetermined"

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kg.check import check
+from kg.checking import check
 from kg.cli import main
 from kg.errors import MalformedCodeError, NonBillableCodeError, UnknownCodeError, UnknownProcedureError
 from kg.namespaces import PK
@@ -108,3 +108,11 @@ def test_cli_lookup_and_suggest():
     assert "64493" not in codes
     version = runner.invoke(main, ["--version"])
     assert version.exit_code == 0 and "painkg" in version.output
+
+
+def test_top_level_api_answers_twice(kg):
+    import kg as package
+
+    first = package.check("64628", "M54.51", kg=kg)
+    second = package.check("64628", ["M51.16"], kg=kg)  # importing kg.checking must not hide kg.check
+    assert (first.verdict, second.verdict) == ("aligned", "misaligned")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.check import BLOCKING_STATUS, check
+from kg.checking import BLOCKING_STATUS, check
 from kg.cli import main
 from kg.screening import ColumnMap, screen, screen_file
 from kg.screening.decide import Decider
@@ -379,7 +379,7 @@ def test_column_map_reports_missing_columns():
 
 
 def test_cold_start_of_check_does_not_import_pyarrow():
-    code = "import sys, kg.cli.check, kg.check; print('pyarrow' in sys.modules, 'kg.screening' in sys.modules)"
+    code = "import sys, kg.cli.check, kg.checking; print('pyarrow' in sys.modules, 'kg.screening' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1], env={**os.environ})
     assert out.stdout.split() == ["False", "False"]

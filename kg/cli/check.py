@@ -21,7 +21,7 @@ def check(procedure: str, diagnoses: tuple[str, ...], fmt: str) -> None:
 
     Exit code 0 when aligned, 1 when answered but not aligned, 2 on bad input.
     """
-    from kg.check import check as run_check
+    from kg.checking import check as run_check
     from kg.render import check_text
 
     result = run_check(procedure, list(diagnoses))

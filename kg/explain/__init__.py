@@ -1,6 +1,6 @@
 """Pictures of the reasoning behind a check: DOT, SVG, PNG and an offline HTML page.
 
-``explain(procedure, diagnosis)`` runs :func:`kg.check.check` and draws its paths;
+``explain(procedure, diagnosis)`` runs :func:`kg.checking.check` and draws its paths;
 ``render(diagram, fmt)`` turns a :class:`~kg.explain.model.Diagram` into one format.
 SVG, HTML and DOT are pure Python; PNG uses matplotlib (the ``explain`` extra).
 """
@@ -17,7 +17,7 @@ BINARY_FORMATS = ("png",)
 
 
 def diagram_for(procedure: str, diagnoses: str | Sequence[str], kg: PainKG | None = None) -> Diagram:
-    from kg.check import check
+    from kg.checking import check
 
     kg = kg or PainKG()
     codes = [diagnoses] if isinstance(diagnoses, str) else list(diagnoses)

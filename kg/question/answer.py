@@ -17,7 +17,7 @@ from kg.question.resolve import (
     diagnosis_phrase,
     strong_families,
 )
-from kg.check import check
+from kg.checking import check
 from kg.graph import PainKG
 from kg.model import CheckResult
 from kg.render import check_text

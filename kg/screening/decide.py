@@ -1,6 +1,6 @@
 """Decide claim lines with `painkg check`'s own logic, cheaply.
 
-The real ``kg.check.check`` runs once per distinct (procedure, diagnosis) pair. A line with
+The real ``kg.checking.check`` runs once per distinct (procedure, diagnosis) pair. A line with
 several diagnoses is composed from its pairs exactly as ``check`` composes them (the verdict is
 the best per-diagnosis verdict; necessity comes from ``check``'s own ``_necessity`` over the
 pairs' contraindications and the procedure's coverage), so each line's verdict and necessity
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from kg.check import (
+from kg.checking import (
     BLOCKING_STATUS,
     _necessity,
     check,

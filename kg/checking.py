@@ -1,6 +1,8 @@
-"""`check`: is procedure P medically necessary for diagnosis D? Verdict, necessity, paths.
+"""Checking: is procedure P medically necessary for diagnosis D? Verdict, necessity, paths.
 
-The verdict comes from ``queries/align.rq``; the paths from ``explain-path.rq``;
+The module is named ``checking`` so that importing it never hides the function ``kg.check``.
+The verdict comes from ``queries/align.rq``; the paths from ``mechanisms-of.rq`` and
+``procedure-chain.rq``;
 criteria, coverage and evidence from ``evidence.rq``; contraindications from
 ``contraindications.rq``. This module validates input and assembles the answer.
 """
