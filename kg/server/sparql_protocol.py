@@ -179,6 +179,8 @@ def execute(store: ox.Store, query: str, limits: Limits, deadline: float,
                 answer.triples.append(triple)
     except (ValueError, OSError) as exc:  # evaluation errors surface while iterating
         raise ProtocolError(400, "query-error", str(exc).splitlines()[0]) from exc
+    finally:
+        del result  # pyoxigraph results are unsendable: drop them on this thread
     return answer
 
 
