@@ -160,7 +160,7 @@ def _suggestions(kg: PainKG, result: CheckResult, order: dict) -> list[dict]:
             resource = {
                 "resourceType": "ServiceRequest",
                 "status": "draft",
-                "intent": "proposal",
+                "intent": "order",
                 "code": {"coding": [{"system": system, "code": alt["code"], "display": alt["label"]}]},
                 "reasonCode": [{"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": dx.code,
                                             "display": dx.title}]}],
