@@ -86,3 +86,100 @@ def html_reply() -> bytes:
 
 
 __all__ = ["BaseHTTPRequestHandler", "ConnectionRecorder", "ThreadingHTTPServer", "free_port", "html_reply", "uvicorn_server"]
+
+
+# --- Virtuoso 7 (Debian package virtuoso-opensource) -------------------------------------------
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = ., {dir}
+NumberOfBuffers = 30000
+MaxDirtyBuffers = 20000
+ThreadsPerQuery = 2
+MaxQueryMem = 500M
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 8
+MaxClientConnections = 8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def virtuoso_missing() -> str | None:
+    import shutil
+
+    for tool in ("virtuoso-t", "isql-vt"):
+        if shutil.which(tool) is None:
+            return (f"{tool} not found: install Virtuoso 7 with `DEBIAN_FRONTEND=noninteractive apt-get install -y "
+                    "virtuoso-opensource` (set PAINKG_REQUIRE_VIRTUOSO=1 to make this a failure)")
+    return None
+
+
+def _isql(sql_port: int, sql: str, timeout: float = 300) -> str:
+    import subprocess
+
+    done = subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={sql}"],
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"isql-vt failed: {(done.stdout + done.stderr).strip()[-500:]}")
+    return done.stdout
+
+
+@contextmanager
+def virtuoso_endpoint(workdir, nt_file) -> Iterator[str]:
+    """Start virtuoso-t on loopback with its own database in ``workdir``, bulk-load ``nt_file``
+    (N-Triples) into one graph, yield the /sparql URL, stop and discard it afterwards."""
+    import subprocess
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    ini = workdir / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    log = open(workdir / "stdout.log", "wb")
+    process = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"],
+                               cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"virtuoso-t exited: {(workdir / 'virtuoso.log').read_text(errors='replace')[-800:]}")
+            try:
+                _isql(sql_port, "select 1;", timeout=10)
+                break
+            except (RuntimeError, subprocess.TimeoutExpired):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        _isql(sql_port, f"ld_dir('{nt_file.parent}', '{nt_file.name}', 'https://w3id.org/painkg/graph/all'); "
+                        "rdf_loader_run(); checkpoint;")
+        errors = _isql(sql_port, "select ll_file, ll_error from DB.DBA.load_list where ll_error is not null;")
+        if nt_file.name in errors:
+            raise RuntimeError(f"Virtuoso could not load {nt_file.name}: {errors[-500:]}")
+        yield f"http://127.0.0.1:{http_port}/sparql"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
