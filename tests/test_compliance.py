@@ -33,12 +33,13 @@ def exported_nt(store_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def virtuoso_url(exported_nt, tmp_path_factory):
+def virtuoso_url(request, tmp_path_factory):
     reason = virtuoso_missing()
     if reason:
         if os.environ.get("PAINKG_REQUIRE_VIRTUOSO") == "1":
             pytest.fail(f"PAINKG_REQUIRE_VIRTUOSO=1 but {reason}")
         pytest.skip(reason)
+    exported_nt = request.getfixturevalue("exported_nt")
     with virtuoso_endpoint(tmp_path_factory.mktemp("virtuoso"), exported_nt) as url:
         yield url
 
