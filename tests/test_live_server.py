@@ -117,9 +117,10 @@ def test_malicious_service_makes_no_outbound_request(base, store_path):
 
 
 @pytest.mark.slow
-def test_serve_command_logs_json_and_shuts_down_cleanly(store_path):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_serve_command_logs_json_and_shuts_down_cleanly(store_path, processes):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--processes", processes],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -239,3 +240,23 @@ def test_load_2000_mixed_requests_8_clients(base, kg):
         lines.append(f"  {kind:13} n={len(values):4}  p50 {statistics.median(values)*1000:6.1f} ms  "
                      f"p95 {percentile(values, .95)*1000:6.1f} ms")
     print("\n" + "\n".join(lines))
+
+
+def test_sparql_requests_queue_for_a_free_worker(store_path):
+    """More concurrent queries than query workers wait for a slot instead of answering 503."""
+    from kg.server.limits import Limits
+
+    query = bind(ALIGN, {"procedureCode": "64628", "diagnosisCode": "M54.51"})
+    statuses: list[int] = []
+    with uvicorn_server(create_app(store_path, Limits(workers=1))) as url:
+        def client() -> None:
+            with httpx.Client(base_url=url, timeout=30) as c:
+                for _ in range(5):
+                    statuses.append(c.post("/sparql", data={"query": query}).status_code)
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [200] * 40

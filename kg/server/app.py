@@ -3,8 +3,9 @@
 One read-only pyoxigraph store is shared by every request. Each /sparql query runs in its
 own daemon thread, at most ``Limits.workers`` at once, with a time limit: a query still
 running at its deadline is answered 503 and abandoned (pyoxigraph cannot cancel it). It
-keeps its slot until it stops, and it stops at the next row it yields, so a burst of slow
-queries answers 503 instead of starving the server, and never blocks shutdown.
+keeps its slot until it stops, and it stops at the next row it yields. Requests wait for a
+free slot within their own time limit, so a burst of slow queries answers 503 instead of
+starving the server, and an abandoned query never blocks shutdown.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -225,9 +227,11 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         return await run_query(query, key, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
 
     async def run_query(query: str, key: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
-        if not service.slots.acquire(blocking=False):
-            raise ProtocolError(503, "busy", "every query worker is busy; retry shortly")
         deadline = time.monotonic() + limits.timeout
+        while not service.slots.acquire(blocking=False):  # queue for a worker, within the time limit
+            if time.monotonic() > deadline:
+                raise ProtocolError(503, "busy", "every query worker is busy; retry shortly")
+            await asyncio.sleep(0.002)
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -251,7 +255,7 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         # a daemon thread per query: an abandoned query never blocks shutdown
         threading.Thread(target=work, name="sparql-query", daemon=True).start()
         try:
-            payload, truncated = await asyncio.wait_for(future, timeout=limits.timeout)
+            payload, truncated = await asyncio.wait_for(future, timeout=max(0.0, deadline - time.monotonic()))
         except (asyncio.TimeoutError, sp.QueryTimeout):
             return error_response(
                 ProtocolError(503, "query-timeout", f"the query ran over the {limits.timeout:g} s time limit"),
@@ -263,13 +267,40 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
     return app
 
 
+ENV_LIMITS = "PAINKG_SERVE_LIMITS"  # how `serve --processes N` hands the limits to each worker
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for uvicorn worker processes (limits come as JSON in the environment)."""
+    settings = json.loads(os.environ.get(ENV_LIMITS, "{}"))
+    configure_logging(settings.pop("log_level", "info"))
+    return create_app(settings.pop("store_path", None), Limits(**settings))
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None,
-          store_path: str | None = None, log_level: str = "info") -> None:
-    """Run the app under uvicorn until SIGINT/SIGTERM (which finish in-flight requests)."""
+          store_path: str | None = None, log_level: str = "info", processes: int = 1) -> None:
+    """Run the app under uvicorn until SIGINT/SIGTERM (which finish in-flight requests).
+    With ``processes`` > 1, uvicorn runs that many worker processes, each with the store open
+    read-only (Python holds one core per process)."""
+    import dataclasses
+
     import uvicorn
 
-    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app(store_path, limits)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level=log_level,
-                timeout_graceful_shutdown=10)
+    configure_logging(log_level)
+    limits = limits or Limits()
+    options = dict(host=host, port=port, access_log=False, log_level=log_level, timeout_graceful_shutdown=10)
+    if processes > 1:
+        if store_path is None:
+            from kg.build.builder import ensure_store
+
+            store_path = str(ensure_store())
+        os.environ[ENV_LIMITS] = json.dumps({**dataclasses.asdict(limits), "store_path": str(store_path),
+                                           "log_level": log_level})
+        uvicorn.run("kg.server.app:app_from_environment", factory=True, workers=processes, **options)
+    else:
+        uvicorn.run(create_app(store_path, limits), **options)

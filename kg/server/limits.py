@@ -10,7 +10,7 @@ class Limits:
     timeout: float = 10.0  # seconds a /sparql query may run before the answer is 503
     max_rows: int = 10_000  # SELECT rows / CONSTRUCT triples returned (X-SPARQL-MaxRows when cut)
     max_body: int = 256 * 1024  # bytes of a request body
-    workers: int = 4  # /sparql queries running at once; more answer 503 at once
+    workers: int = 4  # /sparql queries running at once; more wait, and answer 503 at the time limit
 
 
 class ProtocolError(Exception):
