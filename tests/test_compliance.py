@@ -119,3 +119,13 @@ def test_suggest_equal(graph, kg, diagnosis):
 def test_procedure_list_and_property_labels_equal(graph, kg):
     assert procedures(graph) == procedures(kg)
     assert graph.property_labels == kg.property_labels
+
+
+@pytest.mark.slow  # explain-path.rq takes seconds on Oxigraph
+def test_explain_path_equal(graph, kg):
+    rows = graph.explain_path("64628", "M54.51")
+    key = sorted(tuple(sorted(r.items())) for r in rows)
+    assert key == sorted(tuple(sorted(r.items())) for r in kg.explain_path("64628", "M54.51"))
+    assert {r["side"] for r in rows} == {"diagnosis", "procedure"}
+    assert [r["assignedAt"] for r in rows if r["side"] == "diagnosis"] == [
+        "http://purl.bioontology.org/ontology/ICD10CM/M54.51"]
