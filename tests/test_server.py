@@ -66,6 +66,7 @@ def test_seed_case_over_rest(client):
     ("/check?diagnosis=M54.51", 400, "invalid-request"),
     ("/lookup/banana", 400, "malformed-code"),
     ("/lookup/Q99.999X", 404, "unknown-code"),
+    ("/no/such/page", 404, "not-found"),
 ])
 def test_rest_errors_are_json_4xx(client, url, status, code):
     response = client.get(url)

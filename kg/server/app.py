@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import __version__
 from kg.backends.oxigraph import OxigraphBackend
@@ -136,6 +137,11 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
     @app.exception_handler(KGError)
     async def _kg(_: Request, exc: KGError) -> JSONResponse:
         return error_response(rest.as_protocol_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return error_response(ProtocolError(exc.status_code, code, str(exc.detail)), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
