@@ -16,11 +16,12 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, ".")
-from kg.backends.binding import bind  # noqa: E402
+from kg.backends.binding import bind
 
 PAIRS = [("64628", "M54.51", "aligned"), ("64628", "M51.16", "misaligned"), ("64493", "M47.816", "aligned"),
          ("62323", "M51.16", "aligned"), ("64628", "M54.50", "indeterminate")]
@@ -69,7 +70,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--processes", type=int, default=1, help="painkg serve --processes")
     args = parser.parse_args()
-    align = open("queries/align.rq", encoding="utf-8").read()
+    align = Path("queries/align.rq").read_text(encoding="utf-8")
 
     def health(i):
         return (lambda c: c.get("/health")), (lambda r: r.json()["status"] == "ok")

@@ -138,7 +138,7 @@ def _isql(sql_port: int, sql: str, timeout: float = 300) -> str:
     import subprocess
 
     done = subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={sql}"],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
         raise RuntimeError(f"isql-vt failed: {(done.stdout + done.stderr).strip()[-500:]}")
     return done.stdout
@@ -154,7 +154,7 @@ def virtuoso_endpoint(workdir, nt_file) -> Iterator[str]:
     sql_port, http_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    log = open(workdir / "stdout.log", "wb")
+    log = open(workdir / "stdout.log", "wb")  # noqa: SIM115 (closed in finally)
     process = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"],
                                cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     try:

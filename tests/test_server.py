@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import threading
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pyoxigraph as ox
@@ -14,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from kg.cli import main  # noqa: E402
-from kg.server.app import create_app  # noqa: E402
-from kg.server.limits import Limits  # noqa: E402
+from kg.cli import main
+from kg.server.app import create_app
+from kg.server.limits import Limits
 
-ALIGN = open("queries/align.rq", encoding="utf-8").read()
+ALIGN = Path("queries/align.rq").read_text(encoding="utf-8")
 PROCS = 'PREFIX pk: <https://w3id.org/painkg/>\nSELECT ?code WHERE { ?p pk:cptCode ?code } ORDER BY ?code'
 SEED = 'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?label WHERE { <http://purl.bioontology.org/ontology/ICD10CM/M54.51> rdfs:label ?label }'
 

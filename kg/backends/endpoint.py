@@ -69,7 +69,7 @@ class SPARQLEndpointBackend:
             detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
             hint = f": {detail[0][:200]}" if detail else ""
             raise BackendError(f"SPARQL endpoint {self.url} answered HTTP {exc.code}{hint}") from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise BackendError(f"SPARQL endpoint {self.url} did not answer within {self.timeout:g} s") from exc
         except urllib.error.URLError as exc:
             reason = exc.reason

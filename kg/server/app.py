@@ -19,7 +19,7 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -114,7 +114,7 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
     )
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         log.info("painkg serving %s triples from %s", f"{service.triples:,}", service.store_path)
         yield
         log.info("painkg server stopped")
@@ -159,7 +159,7 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
     # --- REST ----------------------------------------------------------------------------
 
     @app.get("/check", tags=["rest"])
-    def check(procedure: str, diagnosis: list[str] = Query(default=[])) -> dict[str, Any]:
+    def check(procedure: str, diagnosis: Annotated[list[str], Query()] = []) -> dict[str, Any]:  # noqa: B006
         """Exactly the `painkg check --format json` document."""
         return rest.check_document(service.kg, procedure, diagnosis)
 
@@ -249,7 +249,7 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
             try:
                 answer = sp.execute(service.store, query, limits, deadline, default_graphs, named_graphs)
                 outcome, failed = (sp.serialise(answer, key), answer.truncated), False
-            except BaseException as exc:  # handed to the request, re-raised there
+            except BaseException as exc:  # noqa: BLE001  (handed to the request, re-raised there)
                 outcome, failed = exc, True
             finally:
                 service.slots.release()
@@ -262,7 +262,7 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         threading.Thread(target=work, name="sparql-query", daemon=True).start()
         try:
             payload, truncated = await asyncio.wait_for(future, timeout=max(0.0, deadline - time.monotonic()))
-        except (asyncio.TimeoutError, sp.QueryTimeout):
+        except (TimeoutError, sp.QueryTimeout):
             return error_response(
                 ProtocolError(503, "query-timeout", f"the query ran over the {limits.timeout:g} s time limit"),
                 headers={"Retry-After": "1"},
@@ -299,7 +299,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = Non
 
     configure_logging(log_level)
     limits = limits or Limits()
-    options = dict(host=host, port=port, access_log=False, log_level=log_level, timeout_graceful_shutdown=10)
+    options = {"host": host, "port": port, "access_log": False, "log_level": log_level,
+               "timeout_graceful_shutdown": 10}
     if processes > 1:
         if store_path is None:
             from kg.build.builder import ensure_store
