@@ -180,3 +180,11 @@ def test_summaries_stay_under_140_characters(client):
     cards = client.post("/cds-services/painkg-order-sign", json=hook_request("order-sign", orders)).json()["cards"]
     assert len(cards) == 2 and all(len(c["summary"]) < 140 for c in cards)
     json.dumps(cards)
+
+
+def test_hcpcs_code_and_r5_reason(client):
+    order = service_request("sr-13", "G0260")
+    order["code"] = {"coding": [{"system": "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "code": "G0260"}]}
+    order["reason"] = [{"concept": {"coding": [{"system": ICD, "code": "M46.1"}]}}]  # FHIR R5 CodeableReference
+    card = client.post("/cds-services/painkg-order-sign", json=hook_request("order-sign", [order])).json()["cards"][0]
+    assert card["indicator"] == "info" and card["summary"].startswith("Aligned: G0260")
