@@ -134,6 +134,8 @@ def test_serve_command_logs_json_and_shuts_down_cleanly(store_path, processes):
             time.sleep(0.2)
         assert httpx.get(f"http://127.0.0.1:{port}/check?procedure=64628&diagnosis=M54.51").status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/lookup/Z99.999").status_code == 404
+        sparql = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": SEED}, timeout=30)
+        assert sparql.json()["results"]["bindings"][0]["label"]["value"] == "Vertebrogenic low back pain"
         process.send_signal(signal.SIGTERM)
         # uvicorn finishes in-flight requests and the lifespan shutdown, then re-raises SIGTERM
         assert process.wait(timeout=20) in (0, -signal.SIGTERM)
@@ -142,7 +144,7 @@ def test_serve_command_logs_json_and_shuts_down_cleanly(store_path, processes):
             process.kill()
     logs = process.stderr.read()
     access = [json.loads(line.split(" INFO ", 1)[1]) for line in logs.splitlines() if "painkg.access" in line]
-    assert {(a["path"], a["status"]) for a in access} >= {("/check", 200), ("/lookup/Z99.999", 404)}
+    assert {(a["path"], a["status"]) for a in access} >= {("/check", 200), ("/lookup/Z99.999", 404), ("/sparql", 200)}
     assert all({"method", "path", "status", "ms", "client"} <= set(a) for a in access)
     assert "painkg server stopped" in logs
 

@@ -209,6 +209,33 @@ def test_row_limit_and_time_limit(store_path):
         assert slow.get("/health").status_code == 200
 
 
+def test_runaway_query_is_killed_at_the_time_limit(store_path):
+    """An aggregate over a cross product yields no row for hours: its worker process is killed."""
+    import time
+
+    app = create_app(store_path, Limits(timeout=1.0, workers=1))
+    with TestClient(app) as client:
+        assert client.get("/sparql", params={"query": SEED}).status_code == 200  # workers up
+        pool = app.state.service.pool
+        (worker,) = pool._all
+        started = time.monotonic()
+        response = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"})
+        assert response.status_code == 503 and response.json()["error"]["code"] == "query-timeout"
+        assert time.monotonic() - started < 5
+        assert not worker.process.is_alive()  # killed, not abandoned
+        assert client.get("/sparql", params={"query": SEED}).json()["results"]["bindings"]  # a fresh worker answers
+        assert len(pool._all) == 1
+    assert not any(w.process.is_alive() for w in pool._all)  # shutdown stops the workers
+
+
+def test_in_memory_store_runs_queries_in_threads():
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x")))
+    with TestClient(create_app(store=store)) as client:
+        response = client.get("/sparql", params={"query": "SELECT ?o WHERE { ?s ?p ?o }"})
+        assert response.json()["results"]["bindings"] == [{"o": {"type": "literal", "value": "x"}}]
+
+
 def test_concurrent_queries_on_the_shared_store(store_path):
     """pyoxigraph on one read-only store from many threads gives the serial answers."""
     from kg.server import sparql_protocol as sp

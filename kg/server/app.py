@@ -1,11 +1,11 @@
 """The painkg ASGI app: /sparql (SPARQL 1.1 Protocol), REST, CDS Hooks 2.0, /health.
 
-One read-only pyoxigraph store is shared by every request. Each /sparql query runs in its
-own daemon thread, at most ``Limits.workers`` at once, with a time limit: a query still
-running at its deadline is answered 503 and abandoned (pyoxigraph cannot cancel it). It
-keeps its slot until it stops, and it stops at the next row it yields. Requests wait for a
-free slot within their own time limit, so a burst of slow queries answers 503 instead of
-starving the server, and an abandoned query never blocks shutdown.
+One read-only pyoxigraph store is shared by the REST and CDS Hooks requests. /sparql queries
+run in ``Limits.workers`` worker processes (kg.server.query_pool), each with the store open
+read-only: a query still running at its time limit is answered 503 and its worker killed and
+replaced. Requests wait for a free worker within their own time limit. (An in-memory store,
+which other processes cannot open, runs queries in daemon threads that are abandoned, not
+killed, at the deadline; they stop at the next row they yield.)
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from kg.graph import PainKG
 from kg.server import cds_hooks, rest
 from kg.server import sparql_protocol as sp
 from kg.server.limits import Limits, ProtocolError
+from kg.server.query_pool import QueryPool, QueryTimeout
 
 access_log = logging.getLogger("painkg.access")
 log = logging.getLogger("painkg.server")
@@ -48,6 +49,7 @@ class Service:
     slots: threading.BoundedSemaphore
     triples: int
     store_path: str
+    pool: QueryPool | None = None  # worker processes when the store is on disk
 
 
 class AccessLog:
@@ -111,12 +113,15 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         slots=threading.BoundedSemaphore(limits.workers),
         triples=len(store),
         store_path=str(store_path or "in-memory"),
+        pool=QueryPool(str(store_path), limits) if store_path is not None else None,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         log.info("painkg serving %s triples from %s", f"{service.triples:,}", service.store_path)
         yield
+        if service.pool is not None:
+            service.pool.close()
         log.info("painkg server stopped")
 
     app = FastAPI(
@@ -233,6 +238,22 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         return await run_query(query, key, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
 
     async def run_query(query: str, key: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+        try:
+            if service.pool is not None:
+                payload, truncated = await service.pool.run(query, key, default_graphs, named_graphs)
+            else:
+                payload, truncated = await run_in_thread(query, key, default_graphs, named_graphs)
+        except (QueryTimeout, sp.QueryTimeout):
+            return error_response(
+                ProtocolError(503, "query-timeout", f"the query ran over the {limits.timeout:g} s time limit"),
+                headers={"Retry-After": "1"},
+            )
+        headers = {"X-SPARQL-MaxRows": str(limits.max_rows)} if truncated else {}
+        return Response(payload, media_type=sp.MEDIA[key], headers=headers)
+
+    async def run_in_thread(query: str, key: str, default_graphs: list[str],
+                            named_graphs: list[str]) -> tuple[bytes, bool]:
+        """In-memory stores: a daemon thread per query, abandoned (not killed) at the deadline."""
         deadline = time.monotonic() + limits.timeout
         while not service.slots.acquire(blocking=False):  # queue for a worker, within the time limit
             if time.monotonic() > deadline:
@@ -261,14 +282,9 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         # a daemon thread per query: an abandoned query never blocks shutdown
         threading.Thread(target=work, name="sparql-query", daemon=True).start()
         try:
-            payload, truncated = await asyncio.wait_for(future, timeout=max(0.0, deadline - time.monotonic()))
-        except (TimeoutError, sp.QueryTimeout):
-            return error_response(
-                ProtocolError(503, "query-timeout", f"the query ran over the {limits.timeout:g} s time limit"),
-                headers={"Retry-After": "1"},
-            )
-        headers = {"X-SPARQL-MaxRows": str(limits.max_rows)} if truncated else {}
-        return Response(payload, media_type=sp.MEDIA[key], headers=headers)
+            return await asyncio.wait_for(future, timeout=max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            raise sp.QueryTimeout from None
 
     return app
 
