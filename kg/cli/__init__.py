@@ -28,6 +28,8 @@ COMMANDS = {
     "explain": "kg.cli.explain:explain",
     "docs": "kg.cli.docs:docs",
     "screen": "kg.cli.screen:screen",
+    "export": "kg.cli.export:export",
+    "serve": "kg.cli.serve:serve",
 }
 
 
@@ -46,8 +48,12 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="painkg")
 @click.option("--stacktrace", is_flag=True, help="Show a full traceback on errors.")
-def main(stacktrace: bool) -> None:
+@click.option("--endpoint", metavar="URL", envvar="PAINKG_ENDPOINT",
+              help="Answer check/lookup/suggest/query from this SPARQL 1.1 endpoint instead of the embedded store.")
+@click.pass_context
+def main(ctx: click.Context, stacktrace: bool, endpoint: str | None) -> None:
     """painkg: is this procedure aligned with (and medically necessary for) this diagnosis?
 
     Exit codes: 0 aligned/ok, 1 answered but not aligned, 2 input or usage error.
     """
+    ctx.obj = {"endpoint": endpoint}

@@ -8,7 +8,7 @@ import sys
 import click
 
 from kg.cli.errors import handle_errors
-from kg.cli.options import format_option
+from kg.cli.options import current_kg, format_option
 
 
 @click.command()
@@ -24,7 +24,7 @@ def check(procedure: str, diagnoses: tuple[str, ...], fmt: str) -> None:
     from kg.checking import check as run_check
     from kg.render import check_text
 
-    result = run_check(procedure, list(diagnoses))
+    result = run_check(procedure, list(diagnoses), kg=current_kg())
     if fmt == "json":
         data = result.to_dict()
         data["procedure"].pop("iri", None)

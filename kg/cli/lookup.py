@@ -7,7 +7,7 @@ import json
 import click
 
 from kg.cli.errors import handle_errors
-from kg.cli.options import format_option
+from kg.cli.options import current_kg, format_option
 
 
 @click.command()
@@ -19,15 +19,16 @@ def lookup(code: str | None, list_procedures: bool, fmt: str) -> None:
     """Everything the graph knows about an ICD-10-CM or CPT/HCPCS CODE."""
     from kg import lookup as api
 
+    kg = current_kg()
     if list_procedures or not code:
-        rows = api.procedures()
+        rows = api.procedures(kg)
         if fmt == "json":
             click.echo(json.dumps(rows, indent=2))
         else:
             for r in rows:
                 click.echo(f"{r['code']}\t{r['label']}\t({r['familyLabel']})")
         return
-    info = api.lookup(code)
+    info = api.lookup(code, kg)
     if fmt == "json":
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.errors import handle_errors
+from kg.cli.options import current_kg
 from kg.errors import InputError
 
 results_format = click.option(
@@ -37,7 +38,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str) -> None:
         if not sep:
             raise InputError(f"--param {item!r} must be NAME=VALUE, e.g. --param diagnosisCode=M54.51")
         bound[key.strip()] = value
-    click.echo(render(PainKG().run(name, **bound), fmt))
+    click.echo(render((current_kg() or PainKG()).run(name, **bound), fmt))
 
 
 @click.command()
@@ -53,7 +54,7 @@ def sparql(text: str, fmt: str) -> None:
     if path.suffix in (".rq", ".sparql") and path.is_file():
         text = path.read_text(encoding="utf-8")
     try:
-        result = PainKG().backend.select(text)
+        result = (current_kg() or PainKG()).backend.select(text)
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"the query failed: {str(exc).splitlines()[0]}") from exc
     click.echo(render(result, fmt))

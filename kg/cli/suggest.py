@@ -7,7 +7,7 @@ import json
 import click
 
 from kg.cli.errors import handle_errors
-from kg.cli.options import format_option
+from kg.cli.options import current_kg, format_option
 
 
 @click.command()
@@ -18,7 +18,7 @@ def suggest(diagnosis: str, fmt: str) -> None:
     """Procedures aligned with DIAGNOSIS, ranked, with one-line reasons."""
     from kg.suggest import suggest as run
 
-    rows = run(diagnosis)
+    rows = run(diagnosis, current_kg())
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
