@@ -198,7 +198,6 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
 
     # --- SPARQL 1.1 Protocol -------------------------------------------------------------
 
-    @app.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"])
     async def sparql(request: Request) -> Response:
         """SPARQL 1.1 Protocol query endpoint (read-only). GET with no query: a service
         description (or an HTML query page for browsers)."""
@@ -285,6 +284,10 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
             return await asyncio.wait_for(future, timeout=max(0.0, deadline - time.monotonic()))
         except TimeoutError:
             raise sp.QueryTimeout from None
+
+    for method in ("GET", "POST"):  # one handler, one OpenAPI operation id per method
+        app.add_api_route("/sparql", sparql, methods=[method], tags=["sparql"],
+                          operation_id=f"sparql_{method.lower()}")
 
     return app
 
