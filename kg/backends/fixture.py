@@ -95,14 +95,21 @@ def _rdflib_term(term: Any) -> Any:
 
 def rdflib_dataset(quads: list[Any]) -> Any:
     """An rdflib Dataset whose default graph is the union of the named graphs."""
+    import warnings
+
     from rdflib import Dataset, URIRef
 
     dataset = Dataset(default_union=True)
     graphs: dict[str, Any] = {}
-    for quad in quads:
-        name = quad.graph_name.value
-        if name not in graphs:
-            graphs[name] = dataset.graph(URIRef(name))
-        graphs[name].add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate),
-                          _rdflib_term(quad.object)))
+    with warnings.catch_warnings():  # rdflib 7 deprecation noise about default_context
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for quad in quads:
+            name = quad.graph_name.value
+            if name not in graphs:
+                graphs[name] = dataset.graph(URIRef(name))
+        dataset.addN(
+            (_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object),
+             graphs[q.graph_name.value])
+            for q in quads
+        )
     return dataset
