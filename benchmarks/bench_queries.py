@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg import golden, queries
-from kg.backends import fixture
-from kg.backends.oxigraph import OxigraphBackend
-from kg.backends.rdflib_backend import RdflibBackend
-from kg.build.builder import ensure_store
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's kg, not an installed one
+
+from kg import golden, queries  # noqa: E402
+from kg.backends import fixture  # noqa: E402
+from kg.backends.oxigraph import OxigraphBackend  # noqa: E402
+from kg.backends.rdflib_backend import RdflibBackend  # noqa: E402
+from kg.build.builder import ensure_store  # noqa: E402
 
 
 def warm_ms(backend: Any, text: str, params: dict[str, str], repeat: int, budget: float) -> float:
