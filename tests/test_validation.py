@@ -184,7 +184,10 @@ def test_inferred_alignment(reasoned):
         PK + "possiblyAlignedWith",
         PK + "regionCompatibleWith",
         PK + "treatsMechanism",
+        PK + "excludesMechanism",
     }
+    # Excludes1 of M54.5 names M54.4- (lumbago with sciatica): radicular pain is excluded
+    assert (_u(ICD + "M54.5"), _u(PK + "excludesMechanism"), _u(PK + "RadicularPain")) in reasoned.inferred
 
 
 @needs_java

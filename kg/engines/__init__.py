@@ -1,0 +1,1 @@
+"""Independent engines that compute the alignment verdict (for the agreement test)."""
