@@ -25,6 +25,7 @@ RDFLIB_KNOWN_PROBLEMS: dict[str, str] = {
 RDFLIB_SLOW: set[str] = {
     "subcodes", "procedure-info", "qc/curated-code-not-in-icd",
     "qc/non-billable-curated-contraindication", "qc/owl-sparql-mismatch",
+    "excludes1-conflicts", "ask-diagnosis-index",
 }
 
 NAMES = golden.query_names()
