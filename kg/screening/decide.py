@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from kg.checking import (
     BLOCKING_STATUS,
@@ -89,6 +90,7 @@ class Decider:
         self._notes: dict[str, list[tuple[str, str]]] = {}  # code -> Excludes1 (excluded, holder)
         self._conflicts: dict[tuple[str, str], list[str]] = {}  # code pair -> note holders
         self._necessity: dict[tuple[str, str, bool], str] = {}
+        self._pool: Any = None  # threads for prefetch(), made on first use
 
     # -- codes ----------------------------------------------------------------------------
     def procedure(self, raw: str) -> tuple[str, str, str]:
@@ -148,6 +150,28 @@ class Decider:
                 self._decisions.clear()
             found = self._decisions[key] = self._compose(proc, codes, _unique(flags))
         return found
+
+    def prefetch(self, lines: list[tuple[str, tuple[str, ...]]]) -> None:
+        """Decide the new pairs of these lines (procedure and diagnoses as written) in two
+        threads: the store answers queries without holding the GIL, so one thread's query
+        runs while the other assembles its answer."""
+        pairs = []
+        for procedure, diagnoses in lines:
+            proc = self.procedure(procedure)[0]
+            if proc:
+                for raw in diagnoses:
+                    code = self.diagnosis(raw)[0] if not raw.isspace() else ""
+                    if code and (proc, code) not in self._pairs:
+                        pairs.append((proc, code))
+        pairs = list(dict.fromkeys(pairs))
+        if len(pairs) < 8:
+            return
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painkg-screen")
+        for _ in self._pool.map(lambda p: self.pair(*p), pairs):
+            pass
 
     def pair(self, procedure: str, code: str) -> Pair:
         key = (procedure, code)

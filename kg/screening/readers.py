@@ -44,11 +44,12 @@ def format_of(path: str, given: str | None, default: str = "csv") -> str:
     return fmt
 
 
-def open_reader(path: str, fmt: str, chunk_size: int = CHUNK) -> TableReader:
+def open_reader(path: str, fmt: str, chunk_size: int = CHUNK, read: bytes = b"") -> TableReader:
+    """``read``: bytes of standard input already read, to be read first."""
     try:
         if fmt == "parquet":
             return ParquetReader(path, chunk_size)
-        stream = _text_stream(path)
+        stream = _text_stream(path, read)
         if fmt == "jsonl":
             return JsonlReader(stream, chunk_size)
         return DelimitedReader(stream, "\t" if fmt == "tsv" else ",", chunk_size)
@@ -56,9 +57,40 @@ def open_reader(path: str, fmt: str, chunk_size: int = CHUNK) -> TableReader:
         raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _text_stream(path: str) -> io.TextIOBase:
+def binary_stream(path: str) -> BinaryIO:
+    """The raw bytes of ``path`` (``-``: standard input; ``.gz``: decompressed)."""
+    try:
+        if path == "-":
+            return sys.stdin.buffer
+        if path.endswith(".gz"):
+            import gzip
+
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
+    except OSError as exc:
+        raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+class _Prefixed(io.RawIOBase):
+    """``prefix`` then the rest of ``raw``."""
+
+    def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
+        self.prefix, self.raw = prefix, raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.prefix[: len(buffer)] if self.prefix else self.raw.read1(len(buffer))  # type: ignore[attr-defined]
+        self.prefix = self.prefix[len(data):]
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _text_stream(path: str, read: bytes = b"") -> io.TextIOBase:
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
+        source = io.BufferedReader(_Prefixed(read, sys.stdin.buffer)) if read else sys.stdin.buffer
+        return io.TextIOWrapper(source, encoding="utf-8-sig", errors="replace", newline="")
     if path.endswith(".gz"):
         import gzip
 

@@ -1,0 +1,447 @@
+"""The vectorised path for CSV in, CSV out (or TSV, TSV): pyarrow over blocks of lines, Python
+only per distinct key.
+
+A block of the file (a few MB, cut at a line end) becomes one pyarrow array of lines. Lines
+without a quote are split on the delimiter by pyarrow; a line with a quote, a wrong number of
+fields or the key separator is read by the csv module, as ``readers.DelimitedReader`` reads it
+(a quote that opens a field may close on a following line; one that never closes is an error
+row), so no row is lost. Each row maps to the id of its outcome through its raw key
+(procedure and diagnoses as written): the key is decided once, the outcome's screening columns
+are CSV-encoded once, and each output line is the input line as written plus that suffix.
+
+Excludes1 conflicts need the claim's diagnoses: a decision carries the conflicts among its own
+codes; only a claim whose lines have different diagnosis sets is looked at row by row. The
+rows of the last claim of a block wait for the next block, so a claim split by a block
+boundary is still one claim.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterator
+from typing import IO, Any, BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kg.screening.columns import OUTPUT_COLUMNS, ColumnMap, Positions
+from kg.screening.decide import Decider, Decision
+from kg.screening.readers import MAX_CONTINUATION, UnreadableInputError, _loose
+from kg.screening.run import MAX_CLAIM_LINES, with_conflicts
+from kg.screening.summary import MAX_ERROR_SAMPLES, Summary
+
+SEP = "\x1f"  # joins a row's key fields; a line holding it is read by the csv module
+BYTES_PER_ROW = 100  # chunk_size rows -> block size in bytes
+MAX_OUTCOMES = 200_000  # distinct outcomes remembered; past it the table starts afresh
+BROKEN_QUOTE = "broken CSV quoting: a quote opens a field that never closes"
+
+
+def read_header(raw: BinaryIO, delimiter: str) -> tuple[bytes, list[str]]:
+    """The first line of ``raw`` as read, and the column names it gives."""
+    first = raw.readline()
+    if not first.strip():
+        raise UnreadableInputError("the input is empty: no header row")
+    text = first.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").rstrip("\r\n")
+    try:
+        names = next(csv.reader([text], delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        raise UnreadableInputError(f"cannot read the header row: {exc}") from exc
+    return first, [f.strip() for f in names]
+
+
+class _NeedsMore(Exception):
+    """A quote opens on this line and the block ends before it could close."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class Block:
+    """The rows of one block: ``lines`` (one per row) and their fields split on the delimiter
+    (``parts``); the rows read by the csv module instead (``special``: row -> fields, padded or
+    cut to the header's width), and the rows' errors."""
+
+    def __init__(self, lines: pa.Array, parts: pa.Array, special: dict[int, list[str]],
+                 errors: dict[int, str]) -> None:
+        self.lines, self.parts, self.special, self.errors = lines, parts, special, errors
+
+
+class LineReader:
+    """Blocks of rows from a binary CSV/TSV stream whose header was read."""
+
+    def __init__(self, raw: BinaryIO, delimiter: str, width: int, block_bytes: int) -> None:
+        self.raw, self.delimiter, self.width = raw, delimiter, width
+        self.block_bytes = max(block_bytes, 1 << 12)
+
+    def blocks(self) -> Iterator[Block]:
+        carry = b""
+        eof = False
+        while not eof:
+            data = self.raw.read(self.block_bytes)
+            eof = not data
+            buf = carry + data
+            carry = b""
+            if not eof:
+                cut = buf.rfind(b"\n")
+                if cut < 0:
+                    carry = buf
+                    continue
+                buf, carry = buf[: cut + 1], buf[cut + 1 :]
+            if not buf:
+                return
+            block, rest = self._block(buf, eof)
+            carry = rest + carry
+            if block is not None:
+                yield block
+
+    def _block(self, buf: bytes, eof: bool) -> tuple[Block | None, bytes]:
+        """The block's rows, and the bytes of the lines left for the next block."""
+        text = buf.decode("utf-8", "replace")
+        if "\r" in text:  # universal newlines, as the csv module reads them
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if text.endswith("\n"):
+            text = text[:-1]
+        lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+        has_sep = SEP in text
+        try:
+            return self._rows(lines, has_sep, eof), b""
+        except _NeedsMore as more:
+            if more.line == 0:
+                return None, buf  # one quoted field longer than the block: read more
+            rest = ("\n".join(lines.slice(more.line).to_pylist()) + "\n").encode("utf-8")
+            return self._rows(lines.slice(0, more.line), has_sep, True), rest
+
+    def _rows(self, lines: pa.Array, has_sep: bool, eof: bool) -> Block:
+        n, width, delimiter = len(lines), self.width, self.delimiter
+        special: dict[int, list[str]] = {}  # line -> fields
+        errors: dict[int, str] = {}
+        consumed: list[int] = []  # continuation lines of a quoted field
+        quoted = np.flatnonzero(pc.match_substring(lines, '"').to_numpy(zero_copy_only=False))
+        if len(quoted):
+            texts = lines.take(pa.array(quoted)).to_pylist()
+            skip_until = -1
+            for i, line in zip(quoted.tolist(), texts):
+                if i <= skip_until:
+                    continue
+                if line.count('"') % 2 == 0:
+                    try:
+                        special[i] = next(csv.reader([line], delimiter=delimiter), [])
+                    except csv.Error as exc:
+                        special[i], errors[i] = _loose(line, delimiter), f"broken CSV quoting ({exc})"
+                    continue
+                end, fields = self._quoted(lines, i, eof)
+                if fields is None:
+                    special[i], errors[i] = _loose(line, delimiter), BROKEN_QUOTE
+                else:
+                    special[i] = fields
+                    consumed.extend(range(i + 1, end + 1))
+                    skip_until = end
+        if has_sep:
+            for i in np.flatnonzero(pc.match_substring(lines, SEP).to_numpy(zero_copy_only=False)).tolist():
+                if i not in special:
+                    special[i] = next(csv.reader([lines[i].as_py()], delimiter=delimiter), [])
+        parts = pc.split_pattern(lines, delimiter)
+        counts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(counts != width).tolist():
+            if i not in special:
+                line = lines[i].as_py()
+                special[i] = line.split(delimiter) if line else []
+        for i, fields in special.items():
+            if len(fields) != width:
+                if i not in errors:
+                    errors[i] = f"expected {width} fields, found {len(fields)}" if fields else "empty line"
+                special[i] = (fields + [""] * width)[:width]
+        if consumed:  # rows are the lines without the continuation lines
+            keep = np.ones(n, dtype=bool)
+            keep[consumed] = False
+            mask = pa.array(keep)
+            lines, parts = lines.filter(mask), parts.filter(mask)
+            row_of = np.cumsum(keep) - 1
+            special = {int(row_of[i]): f for i, f in special.items()}
+            errors = {int(row_of[i]): e for i, e in errors.items()}
+        return Block(lines, parts, special, errors)
+
+    def _quoted(self, lines: pa.Array, i: int, eof: bool) -> tuple[int, list[str] | None]:
+        """Line ``i`` opens a quote: join the next lines until it closes; the record must have
+        the header's width. Returns the last line used and the fields (None: never closes)."""
+        following = lines.slice(i, MAX_CONTINUATION + 1).to_pylist()
+        for end in range(1, len(following)):
+            joined = "\n".join(following[: end + 1])
+            if joined.count('"') % 2 == 0:
+                try:
+                    fields = next(csv.reader([joined], delimiter=self.delimiter, strict=True), [])
+                except csv.Error:
+                    return i, None
+                return (i + end, fields) if len(fields) == self.width else (i, None)
+        if not eof and len(following) < MAX_CONTINUATION + 1:
+            raise _NeedsMore(i)
+        return i, None
+
+
+class Outcomes:
+    """Outcome ids: a decision with the Excludes1 conflicts of its claim, and its CSV suffix."""
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        self.decisions: list[Decision] = []  # id -> the decision with its conflicts
+        self.base: list[Decision] = []  # id -> the decision without them
+        self.hits: list[tuple] = []  # id -> the conflicts
+        self.suffix: list[str] = []  # id -> the screening columns as CSV, after a delimiter
+        self.dxset: list[int] = []  # id -> id of the decision's diagnosis set
+        self.errors: list[bool] = []
+        self._index: dict[tuple[int, tuple], int] = {}
+        self._dxsets: dict[tuple[str, ...], int] = {}
+
+    def __len__(self) -> int:
+        return len(self.decisions)
+
+    def id(self, base: Decision, hits: tuple = ()) -> int:
+        key = (id(base), hits)  # ``base`` stays alive in self.base
+        found = self._index.get(key)
+        if found is None:
+            d = with_conflicts(base, list(hits)) if hits else base
+            found = self._index[key] = len(self.decisions)
+            self.decisions.append(d)
+            self.base.append(base)
+            self.hits.append(hits)
+            self.suffix.append(_csv_line([""] + d.out, self.delimiter))
+            self.dxset.append(self._dxsets.setdefault(base.diagnoses, len(self._dxsets)))
+            self.errors.append(bool(d.error))
+        return found
+
+
+class FastScreener:
+    """Screen blocks of rows into output bytes, in input order."""
+
+    def __init__(self, columns: list[str], column_map: ColumnMap | None, decider: Decider,
+                 summary: Summary | None = None, delimiter: str = ",") -> None:
+        self.columns, self.delimiter = columns, delimiter
+        self.positions: Positions = (column_map or ColumnMap()).resolve(columns)
+        pos = self.positions
+        self.key_columns = [pos.procedure, *pos.pointers] + ([pos.joined] if pos.joined is not None else [])
+        self.out_columns = list(columns) + list(OUTPUT_COLUMNS)
+        self.decider = decider
+        self.summary = summary or Summary()
+        self.outcomes = Outcomes(delimiter)
+        self._keys: dict[str, int] = {}  # raw key -> outcome id (with the decision's own conflicts)
+        self._errors: dict[str, int] = {}  # parse error -> outcome id
+        self._held: tuple[pa.Array, np.ndarray, pa.Array] | None = None
+        self.done = 0
+
+    @staticmethod
+    def usable(columns: list[str]) -> bool:
+        """The vectorised path appends the screening columns; an input that has them already
+        (a screened file screened again) takes the row path."""
+        return not set(OUTPUT_COLUMNS) & set(columns)
+
+    def header(self) -> bytes:
+        return (_csv_line(self.out_columns, self.delimiter) + "\n").encode("utf-8")
+
+    def run(self, blocks: Iterator[Block], write: Callable[[bytes], Any],
+            progress: Callable[[int], None] | None = None) -> None:
+        for block in blocks:
+            if len(self.outcomes) > MAX_OUTCOMES:
+                self._forget()
+            self._emit(*self._screen(block), write)
+            if progress:
+                progress(self.done)
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._emit(*held, write, final=True)
+        self.summary.distinct_keys = len(self.decider._decisions)
+
+    # -- one block ------------------------------------------------------------------------
+    def _screen(self, block: Block) -> tuple[pa.Array, np.ndarray, pa.Array]:
+        """The rows' output text before the screening columns, their outcome ids, claim ids."""
+        lines, special, errors = block.lines, block.special, block.errors
+        n = len(lines)
+        claim_at = self.positions.claim_id
+        cols = self._columns(block, sorted(set(self.key_columns) | ({claim_at} - {None})))
+        ids = np.zeros(n, dtype=np.int64)
+        vector = np.ones(n, dtype=bool)
+        if special:
+            vector[list(special)] = False
+        key = pc.binary_join_element_wise(*[cols[i] for i in self.key_columns],
+                                          pa.scalar(SEP, pa.large_string()))
+        encoded = pc.dictionary_encode(key.filter(pa.array(vector)) if special else key)
+        uniq = encoded.dictionary.to_pylist()
+        self._decide_keys([k for k in uniq if k not in self._keys])
+        if uniq:
+            known = self._keys
+            ids[vector] = np.array([known[k] for k in uniq], dtype=np.int64)[
+                encoded.indices.to_numpy(zero_copy_only=False)]
+        texts = lines
+        if special:
+            rows = sorted(special)
+            for i in rows:
+                ids[i] = self._special(special[i], errors.get(i))
+            texts = _replace(lines, rows, [_csv_line(special[i], self.delimiter) for i in rows])
+        claims = cols[claim_at] if claim_at is not None else pa.nulls(n, pa.large_string())
+        return texts.cast(pa.large_string()), ids, claims.cast(pa.large_string())
+
+    def _columns(self, block: Block, wanted: list[int]) -> dict[int, pa.Array]:
+        """Columns ``wanted`` of every row: split by pyarrow, or from the csv module."""
+        parts, special, n = block.parts, block.special, len(block.lines)
+        if not special:
+            return {i: pc.list_element(parts, i) for i in wanted}
+        rows = sorted(special)
+        vector = np.ones(n, dtype=bool)
+        vector[rows] = False
+        parts = parts.filter(pa.array(vector))
+        order = np.empty(n, dtype=np.int64)
+        order[vector] = np.arange(n - len(rows))
+        order[rows] = np.arange(n - len(rows), n)
+        take = pa.array(order)
+        out = {}
+        for i in wanted:
+            tail = pa.array([special[r][i] for r in rows], pa.large_string())
+            out[i] = pa.concat_arrays([pc.list_element(parts, i).cast(pa.large_string()), tail]).take(take)
+        return out
+
+    def _decide_keys(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        pos = self.positions
+        count = 1 + len(pos.pointers)
+        parsed = []
+        for k in keys:
+            parts = k.split(SEP)
+            dx = [p for p in parts[1:count] if p]
+            if pos.joined is not None:
+                dx.extend(p for p in parts[count].split(pos.separator) if p)
+            parsed.append((parts[0], tuple(dx)))
+        self.decider.prefetch(parsed)
+        outcomes, decide = self.outcomes, self.decider.decide
+        for k, (proc, dx) in zip(keys, parsed):
+            d = decide(proc, dx)
+            self._keys[k] = outcomes.id(d, self._own_conflicts(d))
+
+    def _own_conflicts(self, d: Decision) -> tuple:
+        return tuple(self.decider.excludes1(d.diagnoses)) if len(d.diagnoses) > 1 else ()
+
+    def _special(self, fields: list[str], error: str | None) -> int:
+        if error:
+            found = self._errors.get(error)
+            if found is None:
+                found = self._errors[error] = self.outcomes.id(Decision(error=error))
+            return found
+        pos = self.positions
+        d = self.decider.decide(fields[pos.procedure], pos.diagnoses(fields))
+        return self.outcomes.id(d, self._own_conflicts(d))
+
+    # -- claims and output ----------------------------------------------------------------
+    def _emit(self, texts: pa.Array, ids: np.ndarray, claims: pa.Array, write: Callable[[bytes], Any],
+              final: bool = False) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            texts = pa.concat_arrays([held[0], texts])
+            ids = np.concatenate([held[1], ids])
+            claims = pa.concat_arrays([held[2], claims])
+        n = len(ids)
+        if not n:
+            return
+        starts = _claim_starts(claims, n)
+        if not final:  # the last claim may go on in the next block: it waits (<= MAX_CLAIM_LINES rows)
+            last = int(np.flatnonzero(starts)[-1])
+            self._held = (texts.slice(last), ids[last:].copy(), claims.slice(last))
+            if not last:
+                return
+            texts, ids, starts, n = texts.slice(0, last), ids[:last], starts[:last], last
+        self._claim_conflicts(ids, starts)
+        self._count(ids)
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        suffix = self.outcomes.suffix
+        tails = pa.array([suffix[i] for i in uniq.tolist()], pa.large_string()).take(pa.array(inverse))
+        out = pc.binary_join_element_wise(texts, tails, pa.scalar("", pa.large_string()))
+        joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, n], pa.int64()), out),
+                                pa.scalar("\n", pa.large_string()))
+        write(joined[0].as_buffer())
+        write(b"\n")
+        self.done += n
+
+    def _claim_conflicts(self, ids: np.ndarray, starts: np.ndarray) -> None:
+        """A claim whose lines have different diagnosis sets: conflicts across its lines."""
+        if len(ids) < 2:
+            return
+        dxset = np.asarray(self.outcomes.dxset)[ids]
+        differs = (dxset[1:] != dxset[:-1]) & ~starts[1:]
+        if not differs.any():
+            return
+        first = np.flatnonzero(starts)
+        run = np.cumsum(starts) - 1
+        outcomes, excludes1 = self.outcomes, self.decider.excludes1
+        for g in np.unique(run[1:][differs]).tolist():
+            lo = int(first[g])
+            hi = int(first[g + 1]) if g + 1 < len(first) else len(ids)
+            bases = [outcomes.base[i] for i in ids[lo:hi].tolist()]
+            codes = tuple(sorted({c for b in bases for c in b.diagnoses}))
+            conflicts = excludes1(codes) if len(codes) > 1 else []
+            for r, b in enumerate(bases, lo):
+                mine = b.diagnoses
+                ids[r] = outcomes.id(b, tuple(c for c in conflicts if c[0] in mine or c[1] in mine))
+
+    def _count(self, ids: np.ndarray) -> None:
+        counts = np.bincount(ids)
+        summary, decisions = self.summary, self.outcomes.decisions
+        for i in np.flatnonzero(counts).tolist():
+            summary.add(decisions[i], int(counts[i]))
+        if len(summary.error_samples) < MAX_ERROR_SAMPLES:
+            errors = np.asarray(self.outcomes.errors)[ids]
+            for r in np.flatnonzero(errors)[:MAX_ERROR_SAMPLES].tolist():
+                summary.note_error(self.done + r + 1, decisions[ids[r]].error)
+
+    def _forget(self) -> None:
+        """Bounded memory: start the outcome table afresh (the held rows keep their outcomes)."""
+        old, held = self.outcomes, self._held
+        self.outcomes = Outcomes(self.delimiter)
+        self._keys, self._errors = {}, {}
+        if held is not None:
+            ids = [self.outcomes.id(old.base[i], old.hits[i]) for i in held[1].tolist()]
+            self._held = (held[0], np.array(ids, dtype=np.int64), held[2])
+
+
+def _claim_starts(claims: pa.Array, n: int) -> np.ndarray:
+    """Where each claim starts: a new or empty claim id, or after MAX_CLAIM_LINES rows of one."""
+    starts = np.ones(n, dtype=bool)
+    if n > 1 and claims.null_count < n:
+        same = pc.and_(pc.equal(claims.slice(1), claims.slice(0, n - 1)),
+                       pc.not_equal(claims.slice(1), ""))
+        starts[1:] = ~same.fill_null(False).to_numpy(zero_copy_only=False)
+        run = np.cumsum(starts) - 1
+        first = np.flatnonzero(starts)
+        starts |= (np.arange(n) - first[run]) % MAX_CLAIM_LINES == 0
+    return starts
+
+
+def _csv_line(fields: list[str], delimiter: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(fields)
+    return buf.getvalue()
+
+
+def _replace(lines: pa.Array, rows: list[int], texts: list[str]) -> pa.Array:
+    """``lines`` with the given rows' text replaced."""
+    n = len(lines)
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    order = np.empty(n, dtype=np.int64)
+    order[~mask] = np.arange(n - len(rows))
+    order[mask] = np.arange(n - len(rows), n)
+    return pa.concat_arrays([lines.filter(pa.array(~mask)).cast(pa.large_string()),
+                             pa.array(texts, pa.large_string())]).take(pa.array(order))
+
+
+def screen_csv(raw: BinaryIO, columns: list[str], stream: IO[bytes], delimiter: str,
+               column_map: ColumnMap | None, decider: Decider, chunk_size: int,
+               progress: Callable[[int], None] | None = None) -> Summary:
+    """Screen the rows of a CSV/TSV byte stream (header read: ``columns``) into ``stream``."""
+    screener = FastScreener(columns, column_map, decider, delimiter=delimiter)
+    stream.write(screener.header())
+    reader = LineReader(raw, delimiter, len(columns), chunk_size * BYTES_PER_ROW)
+    start = time.perf_counter()
+    screener.run(reader.blocks(), stream.write, progress)
+    screener.summary.seconds = time.perf_counter() - start
+    return screener.summary
