@@ -39,7 +39,7 @@ STATUS_FLAG = {
 assert set(STATUS_FLAG) == set(BLOCKING_STATUS)
 
 
-@dataclass(eq=False)  # hashed by identity: the summary counts rows per decision
+@dataclass(eq=False, slots=True)  # hashed by identity: the summary counts rows per decision
 class Decision:
     """What screening says about one line's (procedure, diagnoses)."""
 
@@ -55,9 +55,17 @@ class Decision:
     flag_kinds: tuple[str, ...] = field(init=False)  # e.g. ("red-flag", "investigational")
 
     def __post_init__(self) -> None:
-        self.out = [self.verdict, self.necessity, self.mechanism, self.reason,
-                    ";".join(self.flags), self.error]
-        self.flag_kinds = tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags))
+        flags = _FLAGS.get(tuple(self.flags))
+        if flags is None:
+            if len(_FLAGS) >= MAX_DECISIONS:
+                _FLAGS.clear()
+            flags = _FLAGS[tuple(self.flags)] = (
+                ";".join(self.flags), tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags)))
+        self.out = [self.verdict, self.necessity, self.mechanism, self.reason, flags[0], self.error]
+        self.flag_kinds = flags[1]
+
+
+_FLAGS: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # flags -> (joined, kinds)
 
 
 @dataclass
@@ -72,6 +80,10 @@ class Pair:
     mechanisms: frozenset[str]  # of the paths that support the verdict
     flags: list[str]
     blocking: list[str]  # short reasons: contraindications of this pair, then coverage
+    mechanism: str = field(init=False)  # the mechanisms, sorted and joined
+
+    def __post_init__(self) -> None:
+        self.mechanism = "; ".join(sorted(self.mechanisms))
 
 
 def one_line(text: str) -> str:
@@ -156,13 +168,11 @@ class Decider:
         threads: the store answers queries without holding the GIL, so one thread's query
         runs while the other assembles its answer."""
         pairs = []
-        for procedure, diagnoses in lines:
+        for procedure, raw in {(p, d) for p, dx in lines for d in dx}:
             proc = self.procedure(procedure)[0]
-            if proc:
-                for raw in diagnoses:
-                    code = self.diagnosis(raw)[0] if not raw.isspace() else ""
-                    if code and (proc, code) not in self._pairs:
-                        pairs.append((proc, code))
+            code = self.diagnosis(raw)[0] if proc and not raw.isspace() else ""
+            if code and (proc, code) not in self._pairs:
+                pairs.append((proc, code))
         pairs = list(dict.fromkeys(pairs))
         if len(pairs) < 8:
             return
@@ -203,35 +213,34 @@ class Decider:
         """check(procedure, codes) from its single-diagnosis checks, as check composes them."""
         get = self._pairs.get
         pairs = [get((procedure, code)) or self.pair(procedure, code) for code in codes]
-        top = max(p.rank for p in pairs)
-        deciding = [p for p in pairs if p.rank == top]
+        if len(pairs) == 1:
+            deciding = pairs
+            contraindicated = bool(pairs[0].contraindications)
+        else:
+            top = max(p.rank for p in pairs)
+            deciding = [p for p in pairs if p.rank == top]
+            contraindicated = any(p.contraindications for p in pairs)
         verdict = deciding[0].verdict
-        contraindications = [c for p in pairs for c in p.contraindications]
-        key = (procedure, verdict, bool(contraindications))
+        key = (procedure, verdict, contraindicated)
         necessity = self._necessity.get(key)
         if necessity is None:  # check's own rule; it depends on nothing else
+            contraindications = [c for p in pairs for c in p.contraindications]
             necessity = self._necessity[key] = _necessity(verdict, contraindications,
                                                           pairs[0].coverage)[0]
         # the reasons of the diagnoses that decide the verdict, then what blocks necessity
         reasons = [p.reason for p in deciding]
-        blocking = [r for p in pairs for r in p.blocking]
+        blocking = [r for p in pairs if p.blocking for r in p.blocking]
         if blocking:
-            reasons += list(dict.fromkeys(blocking))
+            reasons += dict.fromkeys(blocking)
         if len(deciding) == 1:
-            mechanism = "; ".join(sorted(deciding[0].mechanisms))
+            mechanism = deciding[0].mechanism
         else:
             mechanism = "; ".join(sorted(frozenset().union(*(p.mechanisms for p in deciding))))
         for p in pairs:
-            flags.extend(p.flags)
-        return Decision(
-            verdict=verdict,
-            necessity=necessity,
-            mechanism=mechanism,
-            reason="; ".join(reasons) + ".",
-            flags=_unique(flags),
-            diagnoses=tuple(codes),
-            procedure=procedure,
-        )
+            if p.flags:
+                flags.extend(p.flags)
+        return Decision(verdict, necessity, mechanism, "; ".join(reasons) + ".",
+                        _unique(flags) if len(flags) > 1 else flags, "", tuple(codes), procedure)
 
     # -- one claim ------------------------------------------------------------------------
     def excludes1(self, codes: tuple[str, ...]) -> list[tuple[str, str, str]]:

@@ -190,6 +190,7 @@ class Outcomes:
         self.base: list[Decision] = []  # id -> the decision without them
         self.hits: list[tuple] = []  # id -> the conflicts
         self.suffix: list[str] = []  # id -> the screening columns as CSV, after a delimiter
+        self.counts = np.zeros(0, np.int64)  # id -> rows, until fold()
         self.dxset: list[int] = []  # id -> id of the decision's diagnosis set
         self.errors: list[bool] = []
         self._index: dict[tuple[int, tuple], int] = {}
@@ -207,10 +208,36 @@ class Outcomes:
             self.decisions.append(d)
             self.base.append(base)
             self.hits.append(hits)
-            self.suffix.append(_csv_line([""] + d.out, self.delimiter))
             self.dxset.append(self._dxsets.setdefault(base.diagnoses, len(self._dxsets)))
             self.errors.append(bool(d.error))
         return found
+
+    def suffixes(self) -> list[str]:
+        """id -> the screening columns as CSV, after a delimiter (encoded in one pass)."""
+        new = self.decisions[len(self.suffix):]
+        if new:
+            buf = io.StringIO()
+            csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerows(
+                [""] + d.out for d in new)
+            lines = buf.getvalue().split("\n")[:-1]
+            if len(lines) != len(new):  # a value holds a line end: one by one
+                lines = [_csv_line([""] + d.out, self.delimiter) for d in new]
+            self.suffix.extend(lines)
+        return self.suffix
+
+    def counted(self, ids: np.ndarray) -> None:
+        """Add the rows of ``ids`` to the counts per id."""
+        found = np.bincount(ids, minlength=len(self.decisions))
+        if len(self.counts) < len(found):
+            self.counts = np.concatenate([self.counts, np.zeros(len(found) - len(self.counts), np.int64)])
+        self.counts += found
+
+    def fold(self, summary: Summary) -> None:
+        """Move the counts per id into ``summary``."""
+        decisions = self.decisions
+        for i in np.flatnonzero(self.counts).tolist():
+            summary.add(decisions[i], int(self.counts[i]))
+        self.counts = np.zeros(0, np.int64)
 
 
 class FastScreener:
@@ -251,55 +278,42 @@ class FastScreener:
         if self._held is not None:
             held, self._held = self._held, None
             self._emit(*held, write, final=True)
+        self.outcomes.fold(self.summary)
         self.summary.distinct_keys = len(self.decider._decisions)
 
     # -- one block ------------------------------------------------------------------------
     def _screen(self, block: Block) -> tuple[pa.Array, np.ndarray, pa.Array]:
         """The rows' output text before the screening columns, their outcome ids, claim ids."""
-        lines, special, errors = block.lines, block.special, block.errors
+        lines, parts, special, errors = block.lines, block.parts, block.special, block.errors
         n = len(lines)
-        claim_at = self.positions.claim_id
-        cols = self._columns(block, sorted(set(self.key_columns) | ({claim_at} - {None})))
         ids = np.zeros(n, dtype=np.int64)
         vector = np.ones(n, dtype=bool)
+        rows = sorted(special)
         if special:
-            vector[list(special)] = False
-        key = pc.binary_join_element_wise(*[cols[i] for i in self.key_columns],
+            vector[rows] = False
+            parts = parts.filter(pa.array(vector))
+        key = pc.binary_join_element_wise(*[pc.list_element(parts, i) for i in self.key_columns],
                                           pa.scalar(SEP, pa.large_string()))
-        encoded = pc.dictionary_encode(key.filter(pa.array(vector)) if special else key)
+        encoded = pc.dictionary_encode(key)
         uniq = encoded.dictionary.to_pylist()
         self._decide_keys([k for k in uniq if k not in self._keys])
         if uniq:
             known = self._keys
             ids[vector] = np.array([known[k] for k in uniq], dtype=np.int64)[
                 encoded.indices.to_numpy(zero_copy_only=False)]
-        texts = lines
+        for i in rows:
+            ids[i] = self._special(special[i], errors.get(i))
+        texts = lines.cast(pa.large_string())
+        claim_at = self.positions.claim_id
+        if claim_at is None:
+            claims = pa.nulls(n, pa.large_string())
+        else:
+            claims = pc.list_element(parts, claim_at).cast(pa.large_string())
         if special:
-            rows = sorted(special)
-            for i in rows:
-                ids[i] = self._special(special[i], errors.get(i))
-            texts = _replace(lines, rows, [_csv_line(special[i], self.delimiter) for i in rows])
-        claims = cols[claim_at] if claim_at is not None else pa.nulls(n, pa.large_string())
-        return texts.cast(pa.large_string()), ids, claims.cast(pa.large_string())
-
-    def _columns(self, block: Block, wanted: list[int]) -> dict[int, pa.Array]:
-        """Columns ``wanted`` of every row: split by pyarrow, or from the csv module."""
-        parts, special, n = block.parts, block.special, len(block.lines)
-        if not special:
-            return {i: pc.list_element(parts, i) for i in wanted}
-        rows = sorted(special)
-        vector = np.ones(n, dtype=bool)
-        vector[rows] = False
-        parts = parts.filter(pa.array(vector))
-        order = np.empty(n, dtype=np.int64)
-        order[vector] = np.arange(n - len(rows))
-        order[rows] = np.arange(n - len(rows), n)
-        take = pa.array(order)
-        out = {}
-        for i in wanted:
-            tail = pa.array([special[r][i] for r in rows], pa.large_string())
-            out[i] = pa.concat_arrays([pc.list_element(parts, i).cast(pa.large_string()), tail]).take(take)
-        return out
+            texts = _merge(texts.filter(pa.array(vector)), [_csv_line(special[i], self.delimiter) for i in rows], vector)
+            if claim_at is not None:
+                claims = _merge(claims, [special[i][claim_at] for i in rows], vector)
+        return texts, ids, claims
 
     def _decide_keys(self, keys: list[str]) -> None:
         if not keys:
@@ -353,7 +367,7 @@ class FastScreener:
         self._claim_conflicts(ids, starts)
         self._count(ids)
         uniq, inverse = np.unique(ids, return_inverse=True)
-        suffix = self.outcomes.suffix
+        suffix = self.outcomes.suffixes()
         tails = pa.array([suffix[i] for i in uniq.tolist()], pa.large_string()).take(pa.array(inverse))
         out = pc.binary_join_element_wise(texts, tails, pa.scalar("", pa.large_string()))
         joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, n], pa.int64()), out),
@@ -384,18 +398,18 @@ class FastScreener:
                 ids[r] = outcomes.id(b, tuple(c for c in conflicts if c[0] in mine or c[1] in mine))
 
     def _count(self, ids: np.ndarray) -> None:
-        counts = np.bincount(ids)
-        summary, decisions = self.summary, self.outcomes.decisions
-        for i in np.flatnonzero(counts).tolist():
-            summary.add(decisions[i], int(counts[i]))
+        self.outcomes.counted(ids)
+        summary = self.summary
         if len(summary.error_samples) < MAX_ERROR_SAMPLES:
             errors = np.asarray(self.outcomes.errors)[ids]
+            decisions = self.outcomes.decisions
             for r in np.flatnonzero(errors)[:MAX_ERROR_SAMPLES].tolist():
                 summary.note_error(self.done + r + 1, decisions[ids[r]].error)
 
     def _forget(self) -> None:
         """Bounded memory: start the outcome table afresh (the held rows keep their outcomes)."""
         old, held = self.outcomes, self._held
+        old.fold(self.summary)
         self.outcomes = Outcomes(self.delimiter)
         self._keys, self._errors = {}, {}
         if held is not None:
@@ -416,22 +430,29 @@ def _claim_starts(claims: pa.Array, n: int) -> np.ndarray:
     return starts
 
 
+_LINE = io.StringIO()
+_WRITERS: dict[str, Any] = {}
+
+
 def _csv_line(fields: list[str], delimiter: str) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(fields)
-    return buf.getvalue()
+    """One CSV record, without a line end."""
+    writer = _WRITERS.get(delimiter)
+    if writer is None:
+        writer = _WRITERS[delimiter] = csv.writer(_LINE, delimiter=delimiter, lineterminator="")
+    _LINE.seek(0)
+    _LINE.truncate()
+    writer.writerow(fields)
+    return _LINE.getvalue()
 
 
-def _replace(lines: pa.Array, rows: list[int], texts: list[str]) -> pa.Array:
-    """``lines`` with the given rows' text replaced."""
-    n = len(lines)
-    mask = np.zeros(n, dtype=bool)
-    mask[rows] = True
+def _merge(vector_values: pa.Array, special_values: list[str], vector: np.ndarray) -> pa.Array:
+    """One array in row order from the values of the vector rows and those of the others."""
+    n = len(vector)
     order = np.empty(n, dtype=np.int64)
-    order[~mask] = np.arange(n - len(rows))
-    order[mask] = np.arange(n - len(rows), n)
-    return pa.concat_arrays([lines.filter(pa.array(~mask)).cast(pa.large_string()),
-                             pa.array(texts, pa.large_string())]).take(pa.array(order))
+    order[vector] = np.arange(len(vector_values))
+    order[~vector] = np.arange(len(vector_values), n)
+    return pa.concat_arrays([vector_values.cast(pa.large_string()),
+                             pa.array(special_values, pa.large_string())]).take(pa.array(order))
 
 
 def screen_csv(raw: BinaryIO, columns: list[str], stream: IO[bytes], delimiter: str,
