@@ -47,7 +47,8 @@ def screen_file(input_path: str, output_path: str = "-", *, input_format: str | 
         total = reader.file.metadata.num_rows if in_fmt == "parquet" else None  # type: ignore[attr-defined]
         show = tty_progress(total) if progress else None
         with atomic_output(output_path) as stream:
-            writer = make_writer(out_fmt, stream, screener.out_columns, reader.source_schema)
+            writer = make_writer(out_fmt, stream, screener.out_columns, reader.source_schema,
+                                 nested=in_fmt == "jsonl")
             for rows in screener.run(reader.chunks(), show):
                 writer.write(rows)
             writer.finish()

@@ -160,8 +160,8 @@ class LineReader:
             mask = pa.array(keep)
             lines, parts = lines.filter(mask), parts.filter(mask)
             row_of = np.cumsum(keep) - 1
-            special = {int(row_of[i]): f for i, f in special.items()}
-            errors = {int(row_of[i]): e for i, e in errors.items()}
+            special = {int(row_of[i]): f for i, f in special.items() if keep[i]}
+            errors = {int(row_of[i]): e for i, e in errors.items() if keep[i]}
         return Block(lines, parts, special, errors)
 
     def _quoted(self, lines: pa.Array, i: int, eof: bool) -> tuple[int, list[str] | None]:
