@@ -20,7 +20,7 @@ __all__ = ["OUTPUT_COLUMNS", "ColumnMap", "Summary", "screen", "screen_file"]
 
 def screen_file(input_path: str, output_path: str = "-", *, input_format: str | None = None,
                 output_format: str | None = None, column_map: ColumnMap | None = None,
-                kg: Any = None, progress: bool = True, chunk_size: int = 50_000,
+                kg: Any = None, progress: bool = True, chunk_size: int = 20_000,
                 fast: bool = True) -> Summary:
     """Screen a file (or ``-``) into ``output_path`` (atomically); return the summary.
 

@@ -51,7 +51,7 @@ class Decision:
     error: str = ""
     diagnoses: tuple[str, ...] = ()  # normalised codes that resolved (for Excludes1)
     procedure: str = ""
-    out: list[str] = field(init=False)  # the values of the screening columns
+    flags_text: str = field(init=False)  # the flags joined with ";"
     flag_kinds: tuple[str, ...] = field(init=False)  # e.g. ("red-flag", "investigational")
 
     def __post_init__(self) -> None:
@@ -61,8 +61,12 @@ class Decision:
                 _FLAGS.clear()
             flags = _FLAGS[tuple(self.flags)] = (
                 ";".join(self.flags), tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags)))
-        self.out = [self.verdict, self.necessity, self.mechanism, self.reason, flags[0], self.error]
-        self.flag_kinds = flags[1]
+        self.flags_text, self.flag_kinds = flags
+
+    @property
+    def out(self) -> list[str]:
+        """The values of the screening columns."""
+        return [self.verdict, self.necessity, self.mechanism, self.reason, self.flags_text, self.error]
 
 
 _FLAGS: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # flags -> (joined, kinds)
@@ -103,6 +107,7 @@ class Decider:
         self._conflicts: dict[tuple[str, str], list[str]] = {}  # code pair -> note holders
         self._necessity: dict[tuple[str, str, bool], str] = {}
         self._pool: Any = None  # threads for prefetch(), made on first use
+        self._red: set[str] = set()  # codes that are red flags
 
     # -- codes ----------------------------------------------------------------------------
     def procedure(self, raw: str) -> tuple[str, str, str]:
@@ -130,6 +135,8 @@ class Decider:
             else:
                 red = self.kg.rows("red-flags", diagnosisCode=code)
                 found = (code, "", f"red-flag:{code}" if red else "")
+                if red:
+                    self._red.add(code)
             self._diagnoses[raw] = found
         return found
 
@@ -152,15 +159,16 @@ class Decider:
         if not diagnoses:
             errors.append("no diagnosis code on the line")
         codes.sort()
+        resolved = tuple(codes)
         if errors:
-            return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=tuple(codes),
+            return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=resolved,
                             procedure=proc)
-        key = (proc, tuple(codes))
+        key = (proc, resolved)
         found = self._decisions.get(key)
         if found is None:
             if len(self._decisions) >= MAX_DECISIONS:
                 self._decisions.clear()
-            found = self._decisions[key] = self._compose(proc, codes, _unique(flags))
+            found = self._decisions[key] = self._compose(proc, resolved, _unique(flags))
         return found
 
     def prefetch(self, lines: list[tuple[str, tuple[str, ...]]]) -> None:
@@ -209,7 +217,7 @@ class Decider:
                                                        result.coverage)])
         return found
 
-    def _compose(self, procedure: str, codes: list[str], flags: list[str]) -> Decision:
+    def _compose(self, procedure: str, codes: tuple[str, ...] | list[str], flags: list[str]) -> Decision:
         """check(procedure, codes) from its single-diagnosis checks, as check composes them."""
         get = self._pairs.get
         pairs = [get((procedure, code)) or self.pair(procedure, code) for code in codes]
@@ -218,6 +226,17 @@ class Decider:
             contraindicated = bool(pairs[0].contraindications)
         else:
             top = max(p.rank for p in pairs)
+            if top:  # a misaligned diagnosis that flags nothing changes nothing: decide without it
+                red = self._red
+                core = [c for c, p in zip(codes, pairs)
+                        if p.rank == top or p.flags or p.blocking or p.contraindications or c in red]
+                if len(core) < len(codes):
+                    key = (procedure, tuple(core))
+                    base = self._decisions.get(key)
+                    if base is None:
+                        base = self._decisions[key] = self._compose(procedure, core, flags)
+                    return Decision(base.verdict, base.necessity, base.mechanism, base.reason,
+                                    base.flags, "", tuple(codes), procedure)
             deciding = [p for p in pairs if p.rank == top]
             contraindicated = any(p.contraindications for p in pairs)
         verdict = deciding[0].verdict

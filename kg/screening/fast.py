@@ -34,7 +34,7 @@ from kg.screening.run import MAX_CLAIM_LINES, with_conflicts
 from kg.screening.summary import MAX_ERROR_SAMPLES, Summary
 
 SEP = "\x1f"  # joins a row's key fields; a line holding it is read by the csv module
-BYTES_PER_ROW = 100  # chunk_size rows -> block size in bytes
+BYTES_PER_ROW = 100  # chunk_size rows -> block size in bytes (2 MB by default)
 MAX_OUTCOMES = 200_000  # distinct outcomes remembered; past it the table starts afresh
 BROKEN_QUOTE = "broken CSV quoting: a quote opens a field that never closes"
 
@@ -193,14 +193,14 @@ class Outcomes:
         self.counts = np.zeros(0, np.int64)  # id -> rows, until fold()
         self.dxset: list[int] = []  # id -> id of the decision's diagnosis set
         self.errors: list[bool] = []
-        self._index: dict[tuple[int, tuple], int] = {}
+        self._index: dict[Any, int] = {}
         self._dxsets: dict[tuple[str, ...], int] = {}
 
     def __len__(self) -> int:
         return len(self.decisions)
 
     def id(self, base: Decision, hits: tuple = ()) -> int:
-        key = (id(base), hits)  # ``base`` stays alive in self.base
+        key = (id(base), hits) if hits else id(base)  # ``base`` stays alive in self.base
         found = self._index.get(key)
         if found is None:
             d = with_conflicts(base, list(hits)) if hits else base
