@@ -108,6 +108,32 @@ class Decider:
         self._necessity: dict[tuple[str, str, bool], str] = {}
         self._pool: Any = None  # threads for prefetch(), made on first use
         self._red: set[str] = set()  # codes that are red flags
+        self._remembered = 0  # pairs taken from an earlier run
+
+    # -- memory of earlier runs (kg.screening.memory) --------------------------------------
+    def remember(self, data: dict[str, Any]) -> None:
+        """Take the pairs and codes saved by an earlier run on the same graph and code."""
+        for proc, code, p in data.get("pairs", []):
+            self._pairs[(proc, code)] = Pair(p["verdict"], p["rank"], p["reason"],
+                                             p["contraindications"], p["coverage"],
+                                             frozenset(p["mechanisms"]), p["flags"], p["blocking"])
+        self._procedures.update({k: tuple(v) for k, v in data.get("procedures", {}).items()})
+        self._diagnoses.update({k: tuple(v) for k, v in data.get("diagnoses", {}).items()})
+        self._red.update(data.get("red", []))
+        self._remembered = len(self._pairs)
+
+    def memory(self) -> dict[str, Any] | None:
+        """What a later run can take, or None when nothing new was decided."""
+        if len(self._pairs) == self._remembered:
+            return None
+        pairs = [[proc, code, {"verdict": p.verdict, "rank": p.rank, "reason": p.reason,
+                               "contraindications": p.contraindications, "coverage": p.coverage,
+                               "mechanisms": sorted(p.mechanisms), "flags": p.flags,
+                               "blocking": p.blocking}]
+                 for (proc, code), p in list(self._pairs.items())[:MAX_DECISIONS]]
+        codes = [(raw, found) for raw, found in self._diagnoses.items() if not found[1]]
+        return {"pairs": pairs, "procedures": {k: v for k, v in self._procedures.items() if not v[1]},
+                "diagnoses": dict(codes[:MAX_DECISIONS]), "red": sorted(self._red)}
 
     # -- codes ----------------------------------------------------------------------------
     def procedure(self, raw: str) -> tuple[str, str, str]:
