@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any, BinaryIO
@@ -33,7 +34,6 @@ from kg.screening.readers import MAX_CONTINUATION, UnreadableInputError, _loose
 from kg.screening.run import MAX_CLAIM_LINES, with_conflicts
 from kg.screening.summary import MAX_ERROR_SAMPLES, Summary
 
-SEP = "\x1f"  # joins a row's key fields; a line holding it is read by the csv module
 BYTES_PER_ROW = 100  # chunk_size rows -> block size in bytes (2 MB by default)
 MAX_OUTCOMES = 200_000  # distinct outcomes remembered; past it the table starts afresh
 BROKEN_QUOTE = "broken CSV quoting: a quote opens a field that never closes"
@@ -60,13 +60,11 @@ class _NeedsMore(Exception):
 
 
 class Block:
-    """The rows of one block: ``lines`` (one per row) and their fields split on the delimiter
-    (``parts``); the rows read by the csv module instead (``special``: row -> fields, padded or
-    cut to the header's width), and the rows' errors."""
+    """The rows of one block: ``lines`` (one per row); the rows read by the csv module
+    (``special``: row -> fields, padded or cut to the header's width), and the rows' errors."""
 
-    def __init__(self, lines: pa.Array, parts: pa.Array, special: dict[int, list[str]],
-                 errors: dict[int, str]) -> None:
-        self.lines, self.parts, self.special, self.errors = lines, parts, special, errors
+    def __init__(self, lines: pa.Array, special: dict[int, list[str]], errors: dict[int, str]) -> None:
+        self.lines, self.special, self.errors = lines, special, errors
 
 
 class LineReader:
@@ -99,22 +97,29 @@ class LineReader:
 
     def _block(self, buf: bytes, eof: bool) -> tuple[Block | None, bytes]:
         """The block's rows, and the bytes of the lines left for the next block."""
-        text = buf.decode("utf-8", "replace")
-        if "\r" in text:  # universal newlines, as the csv module reads them
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text.endswith("\n"):
-            text = text[:-1]
-        lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
-        has_sep = SEP in text
         try:
-            return self._rows(lines, has_sep, eof), b""
+            buf.decode("utf-8")
+        except UnicodeDecodeError:
+            buf = buf.decode("utf-8", "replace").encode("utf-8")
+        if b"\r" in buf:  # universal newlines, as the csv module reads them
+            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if not buf.endswith(b"\n"):
+            buf += b"\n"
+        ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
+        offsets = np.empty(len(ends) + 1, np.int64)
+        offsets[0] = 0
+        offsets[1:] = ends + 1
+        lines = pc.utf8_rtrim(pa.LargeStringArray.from_buffers(
+            len(ends), pa.py_buffer(offsets), pa.py_buffer(buf)), characters="\n")
+        try:
+            return self._rows(lines, eof), b""
         except _NeedsMore as more:
             if more.line == 0:
                 return None, buf  # one quoted field longer than the block: read more
             rest = ("\n".join(lines.slice(more.line).to_pylist()) + "\n").encode("utf-8")
-            return self._rows(lines.slice(0, more.line), has_sep, True), rest
+            return self._rows(lines.slice(0, more.line), True), rest
 
-    def _rows(self, lines: pa.Array, has_sep: bool, eof: bool) -> Block:
+    def _rows(self, lines: pa.Array, eof: bool) -> Block:
         n, width, delimiter = len(lines), self.width, self.delimiter
         special: dict[int, list[str]] = {}  # line -> fields
         errors: dict[int, str] = {}
@@ -139,12 +144,7 @@ class LineReader:
                     special[i] = fields
                     consumed.extend(range(i + 1, end + 1))
                     skip_until = end
-        if has_sep:
-            for i in np.flatnonzero(pc.match_substring(lines, SEP).to_numpy(zero_copy_only=False)).tolist():
-                if i not in special:
-                    special[i] = next(csv.reader([lines[i].as_py()], delimiter=delimiter), [])
-        parts = pc.split_pattern(lines, delimiter)
-        counts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+        counts = pc.count_substring(lines, delimiter).to_numpy(zero_copy_only=False) + 1
         for i in np.flatnonzero(counts != width).tolist():
             if i not in special:
                 line = lines[i].as_py()
@@ -158,11 +158,11 @@ class LineReader:
             keep = np.ones(n, dtype=bool)
             keep[consumed] = False
             mask = pa.array(keep)
-            lines, parts = lines.filter(mask), parts.filter(mask)
+            lines = lines.filter(mask)
             row_of = np.cumsum(keep) - 1
             special = {int(row_of[i]): f for i, f in special.items() if keep[i]}
             errors = {int(row_of[i]): e for i, e in errors.items() if keep[i]}
-        return Block(lines, parts, special, errors)
+        return Block(lines, special, errors)
 
     def _quoted(self, lines: pa.Array, i: int, eof: bool) -> tuple[int, list[str] | None]:
         """Line ``i`` opens a quote: join the next lines until it closes; the record must have
@@ -189,7 +189,7 @@ class Outcomes:
         self.decisions: list[Decision] = []  # id -> the decision with its conflicts
         self.base: list[Decision] = []  # id -> the decision without them
         self.hits: list[tuple] = []  # id -> the conflicts
-        self.suffix: list[str] = []  # id -> the screening columns as CSV, after a delimiter
+        self.suffix: list[str] = []  # id -> delimiter, the screening columns as CSV, line end
         self.counts = np.zeros(0, np.int64)  # id -> rows, until fold()
         self.dxset: list[int] = []  # id -> id of the decision's diagnosis set
         self.errors: list[bool] = []
@@ -222,7 +222,7 @@ class Outcomes:
             lines = buf.getvalue().split("\n")[:-1]
             if len(lines) != len(new):  # a value holds a line end: one by one
                 lines = [_csv_line([""] + d.out, self.delimiter) for d in new]
-            self.suffix.extend(lines)
+            self.suffix.extend(line + "\n" for line in lines)
         return self.suffix
 
     def counted(self, ids: np.ndarray) -> None:
@@ -249,6 +249,8 @@ class FastScreener:
         self.positions: Positions = (column_map or ColumnMap()).resolve(columns)
         pos = self.positions
         self.key_columns = [pos.procedure, *pos.pointers] + ([pos.joined] if pos.joined is not None else [])
+        self._sorted = sorted(set(self.key_columns))
+        self._pattern, self._replacement = _key_pattern(self._sorted, len(columns), delimiter)
         self.out_columns = list(columns) + list(OUTPUT_COLUMNS)
         self.decider = decider
         self.summary = summary or Summary()
@@ -284,16 +286,16 @@ class FastScreener:
     # -- one block ------------------------------------------------------------------------
     def _screen(self, block: Block) -> tuple[pa.Array, np.ndarray, pa.Array]:
         """The rows' output text before the screening columns, their outcome ids, claim ids."""
-        lines, parts, special, errors = block.lines, block.parts, block.special, block.errors
+        lines, special, errors = block.lines, block.special, block.errors
         n = len(lines)
         ids = np.zeros(n, dtype=np.int64)
         vector = np.ones(n, dtype=bool)
         rows = sorted(special)
+        plain = lines
         if special:
             vector[rows] = False
-            parts = parts.filter(pa.array(vector))
-        key = pc.binary_join_element_wise(*[pc.list_element(parts, i) for i in self.key_columns],
-                                          pa.scalar(SEP, pa.large_string()))
+            plain = lines.filter(pa.array(vector))
+        key = self._key(plain)
         encoded = pc.dictionary_encode(key)
         uniq = encoded.dictionary.to_pylist()
         self._decide_keys([k for k in uniq if k not in self._keys])
@@ -308,25 +310,35 @@ class FastScreener:
         if claim_at is None:
             claims = pa.nulls(n, pa.large_string())
         else:
-            claims = pc.list_element(parts, claim_at).cast(pa.large_string())
+            claims = pc.list_element(pc.split_pattern(plain, self.delimiter, max_splits=claim_at + 1),
+                                     claim_at).cast(pa.large_string())
         if special:
             texts = _merge(texts.filter(pa.array(vector)), [_csv_line(special[i], self.delimiter) for i in rows], vector)
             if claim_at is not None:
                 claims = _merge(claims, [special[i][claim_at] for i in rows], vector)
         return texts, ids, claims
 
+    def _key(self, plain: pa.Array) -> pa.Array:
+        """The key fields of rows without quotes, joined by the delimiter (no field holds it)."""
+        if self._pattern:
+            return pc.replace_substring_regex(plain, self._pattern, self._replacement)
+        parts = pc.split_pattern(plain, self.delimiter)
+        return pc.binary_join_element_wise(*[pc.list_element(parts, i) for i in self._sorted],
+                                           pa.scalar(self.delimiter, pa.large_string()))
+
     def _decide_keys(self, keys: list[str]) -> None:
         if not keys:
             return
-        pos = self.positions
-        count = 1 + len(pos.pointers)
+        pos, at = self.positions, {c: i for i, c in enumerate(self._sorted)}
+        proc_at, dx_at = at[pos.procedure], [at[c] for c in pos.pointers]
+        joined_at = at[pos.joined] if pos.joined is not None else None
         parsed = []
         for k in keys:
-            parts = k.split(SEP)
-            dx = [p for p in parts[1:count] if p]
-            if pos.joined is not None:
-                dx.extend(p for p in parts[count].split(pos.separator) if p)
-            parsed.append((parts[0], tuple(dx)))
+            fields = k.split(self.delimiter)
+            dx = [d for i in dx_at if (d := fields[i])]
+            if joined_at is not None:
+                dx.extend(d for d in fields[joined_at].split(pos.separator) if d)
+            parsed.append((fields[proc_at], tuple(dx)))
         self.decider.prefetch(parsed)
         outcomes, decide = self.outcomes, self.decider.decide
         for k, (proc, dx) in zip(keys, parsed):
@@ -370,10 +382,8 @@ class FastScreener:
         suffix = self.outcomes.suffixes()
         tails = pa.array([suffix[i] for i in uniq.tolist()], pa.large_string()).take(pa.array(inverse))
         out = pc.binary_join_element_wise(texts, tails, pa.scalar("", pa.large_string()))
-        joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, n], pa.int64()), out),
-                                pa.scalar("\n", pa.large_string()))
-        write(joined[0].as_buffer())
-        write(b"\n")
+        offsets = np.frombuffer(out.buffers()[1], np.int64)[out.offset : out.offset + n + 1]
+        write(out.buffers()[2][int(offsets[0]) : int(offsets[-1])])  # the lines, each ending "\n"
         self.done += n
 
     def _claim_conflicts(self, ids: np.ndarray, starts: np.ndarray) -> None:
@@ -443,6 +453,24 @@ def _csv_line(fields: list[str], delimiter: str) -> str:
     _LINE.truncate()
     writer.writerow(fields)
     return _LINE.getvalue()
+
+
+def _key_pattern(columns: list[int], width: int, delimiter: str) -> tuple[str, str]:
+    """A regular expression over a line of ``width`` fields whose replacement is the fields
+    ``columns`` joined by the delimiter; ("", "") past 9 runs of adjacent columns."""
+    runs: list[list[int]] = []
+    for c in columns:
+        if runs and runs[-1][-1] == c - 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    if len(runs) > 9:
+        return "", ""
+    sep = "\\t" if delimiter == "\t" else re.escape(delimiter)
+    starts, ends = {r[0] for r in runs}, {r[-1] for r in runs}
+    field = f"[^{sep}]*"
+    tokens = [("(" if c in starts else "") + field + (")" if c in ends else "") for c in range(width)]
+    return "^" + sep.join(tokens) + "$", delimiter.join(f"\\{i}" for i in range(1, len(runs) + 1))
 
 
 def _merge(vector_values: pa.Array, special_values: list[str], vector: np.ndarray) -> pa.Array:
