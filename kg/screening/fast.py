@@ -18,6 +18,7 @@ boundary is still one claim.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 import time
@@ -111,20 +112,21 @@ class LineReader:
         offsets[1:] = ends + 1
         lines = pc.utf8_rtrim(pa.LargeStringArray.from_buffers(
             len(ends), pa.py_buffer(offsets), pa.py_buffer(buf)), characters="\n")
+        quotes = np.flatnonzero(np.frombuffer(buf, np.uint8) == 34)  # lines with a quote
+        quoted = np.unique(np.searchsorted(ends, quotes)) if len(quotes) else quotes
         try:
-            return self._rows(lines, eof), b""
+            return self._rows(lines, quoted, eof), b""
         except _NeedsMore as more:
             if more.line == 0:
                 return None, buf  # one quoted field longer than the block: read more
             rest = ("\n".join(lines.slice(more.line).to_pylist()) + "\n").encode("utf-8")
-            return self._rows(lines.slice(0, more.line), True), rest
+            return self._rows(lines.slice(0, more.line), quoted[quoted < more.line], True), rest
 
-    def _rows(self, lines: pa.Array, eof: bool) -> Block:
+    def _rows(self, lines: pa.Array, quoted: np.ndarray, eof: bool) -> Block:
         n, width, delimiter = len(lines), self.width, self.delimiter
         special: dict[int, list[str]] = {}  # line -> fields
         errors: dict[int, str] = {}
         consumed: list[int] = []  # continuation lines of a quoted field
-        quoted = np.flatnonzero(pc.match_substring(lines, '"').to_numpy(zero_copy_only=False))
         if len(quoted):
             texts = lines.take(pa.array(quoted)).to_pylist()
             skip_until = -1
@@ -194,6 +196,7 @@ class Outcomes:
         self.dxset: list[int] = []  # id -> id of the decision's diagnosis set
         self.errors: list[bool] = []
         self._index: dict[Any, int] = {}
+        self._arrays: dict[str, np.ndarray] = {}
         self._dxsets: dict[tuple[str, ...], int] = {}
 
     def __len__(self) -> int:
@@ -211,6 +214,15 @@ class Outcomes:
             self.dxset.append(self._dxsets.setdefault(base.diagnoses, len(self._dxsets)))
             self.errors.append(bool(d.error))
         return found
+
+    def column(self, name: str) -> np.ndarray:
+        """``dxset`` or ``errors`` as a numpy array (extended as ids are added)."""
+        values = getattr(self, name)
+        have = self._arrays.get(name)
+        if have is None or len(have) < len(values):
+            new = np.asarray(values[0 if have is None else len(have):], dtype=np.int64)
+            have = self._arrays[name] = new if have is None else np.concatenate([have, new])
+        return have
 
     def suffixes(self) -> list[str]:
         """id -> the screening columns as CSV, after a delimiter (encoded in one pass)."""
@@ -390,7 +402,7 @@ class FastScreener:
         """A claim whose lines have different diagnosis sets: conflicts across its lines."""
         if len(ids) < 2:
             return
-        dxset = np.asarray(self.outcomes.dxset)[ids]
+        dxset = self.outcomes.column("dxset")[ids]
         differs = (dxset[1:] != dxset[:-1]) & ~starts[1:]
         if not differs.any():
             return
@@ -411,7 +423,7 @@ class FastScreener:
         self.outcomes.counted(ids)
         summary = self.summary
         if len(summary.error_samples) < MAX_ERROR_SAMPLES:
-            errors = np.asarray(self.outcomes.errors)[ids]
+            errors = self.outcomes.column("errors")[ids] != 0
             decisions = self.outcomes.decisions
             for r in np.flatnonzero(errors)[:MAX_ERROR_SAMPLES].tolist():
                 summary.note_error(self.done + r + 1, decisions[ids[r]].error)
@@ -491,6 +503,12 @@ def screen_csv(raw: BinaryIO, columns: list[str], stream: IO[bytes], delimiter: 
     stream.write(screener.header())
     reader = LineReader(raw, delimiter, len(columns), chunk_size * BYTES_PER_ROW)
     start = time.perf_counter()
-    screener.run(reader.blocks(), stream.write, progress)
+    paused = gc.isenabled()
+    gc.disable()  # no cycles are made; collections over the growing tables cost seconds
+    try:
+        screener.run(reader.blocks(), stream.write, progress)
+    finally:
+        if paused:
+            gc.enable()
     screener.summary.seconds = time.perf_counter() - start
     return screener.summary
