@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import operator
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -197,6 +198,7 @@ class Outcomes:
         self.errors: list[bool] = []
         self._index: dict[Any, int] = {}
         self._arrays: dict[str, np.ndarray] = {}
+        self._texts: dict[tuple[str, ...], str] = {}  # screening values -> suffix
         self._dxsets: dict[tuple[str, ...], int] = {}
 
     def __len__(self) -> int:
@@ -225,16 +227,22 @@ class Outcomes:
         return have
 
     def suffixes(self) -> list[str]:
-        """id -> the screening columns as CSV, after a delimiter (encoded in one pass)."""
+        """id -> the screening columns as CSV, after a delimiter and before a line end. Lines
+        that differ only by a diagnosis that changes nothing share one text."""
         new = self.decisions[len(self.suffix):]
         if new:
-            buf = io.StringIO()
-            csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerows(
-                [""] + d.out for d in new)
-            lines = buf.getvalue().split("\n")[:-1]
-            if len(lines) != len(new):  # a value holds a line end: one by one
-                lines = [_csv_line([""] + d.out, self.delimiter) for d in new]
-            self.suffix.extend(line + "\n" for line in lines)
+            shared = self._texts
+            keys = [(d.verdict, d.necessity, d.mechanism, d.reason, d.flags_text, d.error) for d in new]
+            missing = list(dict.fromkeys(k for k in keys if k not in shared))
+            if missing:
+                buf = io.StringIO()
+                csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerows(
+                    ("", *k) for k in missing)
+                lines = buf.getvalue().split("\n")[:-1]
+                if len(lines) != len(missing):  # a value holds a line end: one by one
+                    lines = [_csv_line(["", *k], self.delimiter) for k in missing]
+                shared.update(zip(missing, (line + "\n" for line in lines)))
+            self.suffix.extend(shared[k] for k in keys)
         return self.suffix
 
     def counted(self, ids: np.ndarray) -> None:
@@ -344,13 +352,16 @@ class FastScreener:
         pos, at = self.positions, {c: i for i, c in enumerate(self._sorted)}
         proc_at, dx_at = at[pos.procedure], [at[c] for c in pos.pointers]
         joined_at = at[pos.joined] if pos.joined is not None else None
+        delimiter, separator = self.delimiter, pos.separator
+        pick = operator.itemgetter(*dx_at) if len(dx_at) > 1 else (
+            (lambda fields: (fields[dx_at[0]],)) if dx_at else (lambda fields: ()))
         parsed = []
         for k in keys:
-            fields = k.split(self.delimiter)
-            dx = [d for i in dx_at if (d := fields[i])]
+            fields = k.split(delimiter)
+            dx = tuple(filter(None, pick(fields)))
             if joined_at is not None:
-                dx.extend(d for d in fields[joined_at].split(pos.separator) if d)
-            parsed.append((fields[proc_at], tuple(dx)))
+                dx += tuple(filter(None, fields[joined_at].split(separator)))
+            parsed.append((fields[proc_at], dx))
         self.decider.prefetch(parsed)
         outcomes, decide = self.outcomes, self.decider.decide
         for k, (proc, dx) in zip(keys, parsed):
