@@ -131,7 +131,8 @@ class LineReader:
         if len(quoted):
             texts = lines.take(pa.array(quoted)).to_pylist()
             skip_until = -1
-            for i, line in zip(quoted.tolist(), texts):
+            at = quoted.tolist()
+            for p, (i, line) in enumerate(zip(at, texts)):
                 if i <= skip_until:
                     continue
                 if line.count('"') % 2 == 0:
@@ -140,14 +141,19 @@ class LineReader:
                     except csv.Error as exc:
                         special[i], errors[i] = _loose(line, delimiter), f"broken CSV quoting ({exc})"
                     continue
-                end, fields = self._quoted(lines, i, eof)
+                if p + 1 < len(at) and at[p + 1] <= i + MAX_CONTINUATION:
+                    end, fields = self._quoted(lines, i, eof)
+                elif not eof and i + MAX_CONTINUATION >= n:  # a quote may close past the block
+                    raise _NeedsMore(i)
+                else:  # no other quote within reach: it never closes
+                    end, fields = i, None
                 if fields is None:
                     special[i], errors[i] = _loose(line, delimiter), BROKEN_QUOTE
                 else:
                     special[i] = fields
                     consumed.extend(range(i + 1, end + 1))
                     skip_until = end
-        counts = pc.count_substring(lines, delimiter).to_numpy(zero_copy_only=False) + 1
+        counts = _numpy(pc.count_substring(lines, delimiter)) + 1
         for i in np.flatnonzero(counts != width).tolist():
             if i not in special:
                 line = lines[i].as_py()
@@ -318,11 +324,14 @@ class FastScreener:
         key = self._key(plain)
         encoded = pc.dictionary_encode(key)
         uniq = encoded.dictionary.to_pylist()
-        self._decide_keys([k for k in uniq if k not in self._keys])
         if uniq:
-            known = self._keys
-            ids[vector] = np.array([known[k] for k in uniq], dtype=np.int64)[
-                encoded.indices.to_numpy(zero_copy_only=False)]
+            get = self._keys.get
+            found = [get(k, -1) for k in uniq]
+            new = [i for i, f in enumerate(found) if f < 0]
+            if new:
+                for i, outcome in zip(new, self._decide_keys([uniq[i] for i in new])):
+                    found[i] = outcome
+            ids[vector] = np.array(found, dtype=np.int64)[_numpy(encoded.indices)]
         for i in rows:
             ids[i] = self._special(special[i], errors.get(i))
         texts = lines.cast(pa.large_string())
@@ -346,9 +355,8 @@ class FastScreener:
         return pc.binary_join_element_wise(*[pc.list_element(parts, i) for i in self._sorted],
                                            pa.scalar(self.delimiter, pa.large_string()))
 
-    def _decide_keys(self, keys: list[str]) -> None:
-        if not keys:
-            return
+    def _decide_keys(self, keys: list[str]) -> list[int]:
+        """Decide new keys; their outcome ids."""
         pos, at = self.positions, {c: i for i, c in enumerate(self._sorted)}
         proc_at, dx_at = at[pos.procedure], [at[c] for c in pos.pointers]
         joined_at = at[pos.joined] if pos.joined is not None else None
@@ -363,10 +371,13 @@ class FastScreener:
                 dx += tuple(filter(None, fields[joined_at].split(separator)))
             parsed.append((fields[proc_at], dx))
         self.decider.prefetch(parsed)
-        outcomes, decide = self.outcomes, self.decider.decide
+        outcomes, decide, known = self.outcomes, self.decider.decide, self._keys
+        ids = []
         for k, (proc, dx) in zip(keys, parsed):
             d = decide(proc, dx)
-            self._keys[k] = outcomes.id(d, self._own_conflicts(d))
+            ids.append(outcomes.id(d, self._own_conflicts(d)))
+            known[k] = ids[-1]
+        return ids
 
     def _own_conflicts(self, d: Decision) -> tuple:
         return tuple(self.decider.excludes1(d.diagnoses)) if len(d.diagnoses) > 1 else ()
@@ -456,7 +467,7 @@ def _claim_starts(claims: pa.Array, n: int) -> np.ndarray:
     if n > 1 and claims.null_count < n:
         same = pc.and_(pc.equal(claims.slice(1), claims.slice(0, n - 1)),
                        pc.not_equal(claims.slice(1), ""))
-        starts[1:] = ~same.fill_null(False).to_numpy(zero_copy_only=False)
+        starts[1:] = _numpy(same.fill_null(False).cast(pa.int8())) == 0
         run = np.cumsum(starts) - 1
         first = np.flatnonzero(starts)
         starts |= (np.arange(n) - first[run]) % MAX_CLAIM_LINES == 0
@@ -476,6 +487,12 @@ def _csv_line(fields: list[str], delimiter: str) -> str:
     _LINE.truncate()
     writer.writerow(fields)
     return _LINE.getvalue()
+
+
+def _numpy(values: pa.Array) -> np.ndarray:
+    """A numpy view of an integer array without nulls (Array.to_numpy would import pandas)."""
+    dtype = np.dtype(values.type.to_pandas_dtype())
+    return np.frombuffer(values.buffers()[1], dtype)[values.offset : values.offset + len(values)]
 
 
 def _key_pattern(columns: list[int], width: int, delimiter: str) -> tuple[str, str]:
