@@ -108,6 +108,7 @@ class Decider:
         self._necessity: dict[tuple[str, str, bool], str] = {}
         self._pool: Any = None  # threads for prefetch(), made on first use
         self._red: set[str] = set()  # codes that are red flags
+        self._sets: dict[tuple[str, ...], tuple[tuple[str, ...], list[str], list[str]]] = {}
         self._remembered = 0  # pairs taken from an earlier run
 
     # -- memory of earlier runs (kg.screening.memory) --------------------------------------
@@ -170,25 +171,13 @@ class Decider:
     def decide(self, procedure: str, diagnoses: tuple[str, ...]) -> Decision:
         """Decide a line's procedure and diagnoses as written."""
         proc, proc_error, proc_flag = self.procedure(procedure)
-        errors = [proc_error] if proc_error else []
-        flags = [proc_flag] if proc_flag else []
-        codes: list[str] = []
-        diagnoses = tuple(d for d in diagnoses if not d.isspace())
-        for raw in diagnoses:
-            code, error, flag = self.diagnosis(raw)
-            if error:
-                errors.append(error)
-            if flag:
-                flags.append(flag)
-            if code and code not in codes:
-                codes.append(code)
-        if not diagnoses:
-            errors.append("no diagnosis code on the line")
-        codes.sort()
-        resolved = tuple(codes)
-        if errors:
+        resolved, dx_errors, dx_flags = self.diagnosis_set(diagnoses)
+        if proc_error or dx_errors:
+            errors = ([proc_error] if proc_error else []) + dx_errors
+            flags = ([proc_flag] if proc_flag else []) + dx_flags
             return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=resolved,
                             procedure=proc)
+        flags = [proc_flag] + dx_flags if proc_flag else list(dx_flags)
         key = (proc, resolved)
         found = self._decisions.get(key)
         if found is None:
@@ -216,6 +205,29 @@ class Decider:
             self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painkg-screen")
         for _ in self._pool.map(lambda p: self.pair(*p), pairs):
             pass
+
+    def diagnosis_set(self, diagnoses: tuple[str, ...]) -> tuple[tuple[str, ...], list[str], list[str]]:
+        """The sorted distinct codes of a line's diagnoses as written, their errors and flags."""
+        found = self._sets.get(diagnoses)
+        if found is None:
+            errors: list[str] = []
+            flags: list[str] = []
+            codes: list[str] = []
+            written = tuple(d for d in diagnoses if not d.isspace())
+            for raw in written:
+                code, error, flag = self.diagnosis(raw)
+                if error:
+                    errors.append(error)
+                if flag:
+                    flags.append(flag)
+                if code and code not in codes:
+                    codes.append(code)
+            if not written:
+                errors.append("no diagnosis code on the line")
+            if len(self._sets) >= MAX_DECISIONS:
+                self._sets.clear()
+            found = self._sets[diagnoses] = (tuple(sorted(codes)), errors, flags)
+        return found
 
     def pair(self, procedure: str, code: str) -> Pair:
         key = (procedure, code)
