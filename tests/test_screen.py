@@ -430,10 +430,14 @@ def _mixed_lines(n_claims: int) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("chunk_size", [40, 50_000])
-def test_vectorised_path_equals_row_path(chunk_size, kg, tmp_path):
+@pytest.mark.parametrize(("chunk_size", "max_outcomes"), [(40, 200_000), (40, 10), (50_000, 200_000)])
+def test_vectorised_path_equals_row_path(chunk_size, max_outcomes, kg, tmp_path, monkeypatch):
     """The vectorised CSV path gives byte for byte the rows and the summary of the row path,
-    with blocks that cut claims, quoted fields and bad rows anywhere."""
+    with blocks that cut claims, quoted fields and bad rows anywhere, also when its table of
+    outcomes starts afresh (bounded memory)."""
+    from kg.screening import fast
+
+    monkeypatch.setattr(fast, "MAX_OUTCOMES", max_outcomes)
     src = write_csv(tmp_path / "mixed.csv", [], _mixed_lines(1500))
     results = []
     for fast in (True, False):

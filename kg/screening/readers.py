@@ -78,7 +78,7 @@ def _spooled(stream: io.TextIOBase) -> io.TextIOBase:
     import shutil
     import tempfile
 
-    copy = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+    copy = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 (returned open)
     shutil.copyfileobj(stream, copy, 1 << 20)
     copy.seek(0)
     return copy  # type: ignore[return-value]
