@@ -90,6 +90,10 @@ class Pair:
         self.mechanism = "; ".join(sorted(self.mechanisms))
 
 
+class _MissingPairs(Exception):
+    """A line needs pairs that are not decided yet (see Decider.decide_many)."""
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -106,8 +110,9 @@ class Decider:
         self._notes: dict[str, list[tuple[str, str]]] = {}  # code -> Excludes1 (excluded, holder)
         self._conflicts: dict[tuple[str, str], list[str]] = {}  # code pair -> note holders
         self._necessity: dict[tuple[str, str, bool], str] = {}
-        self._pool: Any = None  # threads for prefetch(), made on first use
+        self._pool: Any = None  # threads for decide_many(), made on first use
         self._red: set[str] = set()  # codes that are red flags
+        self._missing: set[tuple[str, str]] | None = None  # pairs wanted, in decide_many
         self._sets: dict[tuple[str, ...], tuple[tuple[str, ...], list[str], list[str]]] = {}
         self._remembered = 0  # pairs taken from an earlier run
 
@@ -186,25 +191,31 @@ class Decider:
             found = self._decisions[key] = self._compose(proc, resolved, _unique(flags))
         return found
 
-    def prefetch(self, lines: list[tuple[str, tuple[str, ...]]]) -> None:
-        """Decide the new pairs of these lines (procedure and diagnoses as written) in two
-        threads: the store answers queries without holding the GIL, so one thread's query
-        runs while the other assembles its answer."""
-        pairs = []
-        for procedure, raw in {(p, d) for p, dx in lines for d in dx}:
-            proc = self.procedure(procedure)[0]
-            code = self.diagnosis(raw)[0] if proc and not raw.isspace() else ""
-            if code and (proc, code) not in self._pairs:
-                pairs.append((proc, code))
-        pairs = list(dict.fromkeys(pairs))
-        if len(pairs) < 8:
-            return
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
+    def decide_many(self, lines: list[tuple[str, tuple[str, ...]]]) -> list[Decision]:
+        """Decide lines (procedure and diagnoses as written). The pairs they need that are not
+        known yet are decided first, in two threads: the store answers queries without holding
+        the GIL, so one thread's query runs while the other assembles its answer."""
+        missing: set[tuple[str, str]] = set()
+        self._missing = missing
+        try:
+            decided: list[Decision | None] = []
+            for procedure, diagnoses in lines:
+                try:
+                    decided.append(self.decide(procedure, diagnoses))
+                except _MissingPairs:
+                    decided.append(None)
+        finally:
+            self._missing = None
+        if missing:
+            if len(missing) >= 8:
+                if self._pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
 
-            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painkg-screen")
-        for _ in self._pool.map(lambda p: self.pair(*p), pairs):
-            pass
+                    self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painkg-screen")
+                for _ in self._pool.map(lambda p: self.pair(*p), sorted(missing)):
+                    pass
+            decided = [d or self.decide(*line) for d, line in zip(decided, lines)]
+        return decided  # type: ignore[return-value]
 
     def diagnosis_set(self, diagnoses: tuple[str, ...]) -> tuple[tuple[str, ...], list[str], list[str]]:
         """The sorted distinct codes of a line's diagnoses as written, their errors and flags."""
@@ -258,7 +269,12 @@ class Decider:
     def _compose(self, procedure: str, codes: tuple[str, ...] | list[str], flags: list[str]) -> Decision:
         """check(procedure, codes) from its single-diagnosis checks, as check composes them."""
         get = self._pairs.get
-        pairs = [get((procedure, code)) or self.pair(procedure, code) for code in codes]
+        pairs = [get((procedure, code)) for code in codes]
+        if None in pairs:
+            if self._missing is not None:  # decide_many decides them first
+                self._missing.update((procedure, c) for p, c in zip(pairs, codes) if p is None)
+                raise _MissingPairs
+            pairs = [p or self.pair(procedure, c) for p, c in zip(pairs, codes)]
         if len(pairs) == 1:
             deciding = pairs
             contraindicated = bool(pairs[0].contraindications)

@@ -370,11 +370,9 @@ class FastScreener:
             if joined_at is not None:
                 dx += tuple(filter(None, fields[joined_at].split(separator)))
             parsed.append((fields[proc_at], dx))
-        self.decider.prefetch(parsed)
-        outcomes, decide, known = self.outcomes, self.decider.decide, self._keys
+        outcomes, known = self.outcomes, self._keys
         ids = []
-        for k, (proc, dx) in zip(keys, parsed):
-            d = decide(proc, dx)
+        for k, d in zip(keys, self.decider.decide_many(parsed)):
             ids.append(outcomes.id(d, self._own_conflicts(d)))
             known[k] = ids[-1]
         return ids
