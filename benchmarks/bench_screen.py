@@ -16,7 +16,10 @@ short rows) into a temporary directory, then reports, in the same run:
   (target <= 3);
 - peak RSS of the screen process (target < 500 MB).
 
-Usage: python benchmarks/bench_screen.py [--lines N] [--keep] [--parquet] [--breakdown]
+With --before DIR, also times `painkg screen` from another checkout (e.g. an older commit:
+`git archive COMMIT | tar -x -C DIR`) in the same run.
+
+Usage: python benchmarks/bench_screen.py [--lines N] [--keep] [--parquet] [--breakdown] [--before DIR]
 """
 
 from __future__ import annotations
@@ -135,7 +138,7 @@ def generate(path: str, n: int, seed: int = 42) -> int:
     return bad
 
 
-def measure(cmd: list[str], **env: str) -> tuple[float, float, float]:
+def measure(cmd: list[str], cwd: Path = ROOT, **env: str) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one command, in a fresh
     wrapper process. CPU time is reported too because the machine may be shared."""
     wrapper = ("import resource,subprocess,sys,time;t=time.perf_counter();"
@@ -143,7 +146,7 @@ def measure(cmd: list[str], **env: str) -> tuple[float, float, float]:
                "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
                "print(w, u.ru_utime+u.ru_stime, u.ru_maxrss/1024, r.returncode)")
     out = subprocess.run([sys.executable, "-c", wrapper] + cmd, capture_output=True, text=True,
-                         check=True, cwd=ROOT, env={**os.environ, **env})
+                         check=True, cwd=cwd, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env})
     wall, cpu, rss, rc = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"{cmd} exited {rc}")
@@ -189,6 +192,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--parquet", action="store_true", help="also time Parquet in and out")
+    parser.add_argument("--before", type=Path, help="another checkout to time in the same run")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time, in one process: painkg's reader and writer alone, a cold "
                              "screen and a warm one (every pair already decided)")
@@ -219,6 +223,10 @@ def main() -> None:
         print(f"painkg screen, {name}: {w:.2f} s wall, {c:.2f} s CPU = {args.lines / w:,.0f} lines/s; "
               f"ratio {w / base_wall:.2f}x wall, {c / base_cpu:.2f}x CPU to the csv module, "
               f"{w / pa_wall:.2f}x wall to pyarrow (target <= 3); peak RSS {r:.0f} MB (target < 500 MB)")
+    if args.before:
+        b_wall, b_cpu, b_rss = measure(screen, cwd=args.before.resolve())
+        print(f"painkg screen from {args.before}: {b_wall:.2f} s wall, {b_cpu:.2f} s CPU; ratio "
+              f"{b_wall / base_wall:.2f}x wall to the csv module; peak RSS {b_rss:.0f} MB")
     with open(out, encoding="utf-8") as f:
         rows = sum(1 for _ in csv.reader(f)) - 1
     print(f"output rows: {rows:,} (input {args.lines:,})")
