@@ -435,9 +435,9 @@ def test_vectorised_path_equals_row_path(chunk_size, max_outcomes, kg, tmp_path,
     """The vectorised CSV path gives byte for byte the rows and the summary of the row path,
     with blocks that cut claims, quoted fields and bad rows anywhere, also when its table of
     outcomes starts afresh (bounded memory)."""
-    from kg.screening import fast
+    from kg.screening import fast as vectorised
 
-    monkeypatch.setattr(fast, "MAX_OUTCOMES", max_outcomes)
+    monkeypatch.setattr(vectorised, "MAX_OUTCOMES", max_outcomes)
     src = write_csv(tmp_path / "mixed.csv", [], _mixed_lines(1500))
     results = []
     for fast in (True, False):
