@@ -6,12 +6,20 @@ comorbidities; about 5% bad rows:
 malformed, unknown and header codes, unknown procedures, missing procedures, broken quotes,
 short rows) into a temporary directory, then reports, in the same run:
 
-- lines/s of `painkg screen in.csv -o out.csv`;
-- the ratio of its wall time to a baseline that only reads and rewrites the same file with the
-  same library (Python's csv module, in its own process) (target <= 3);
+- two baselines that only read and rewrite the same file: Python's csv module (what the row
+  path and the fallback for quoted lines use) and pyarrow (whose compute kernels the CSV fast
+  path uses; pyarrow's own CSV reader cannot read the file strictly because of the broken
+  quotes, so it runs with newlines_in_values and skips the rows it cannot parse);
+- `painkg screen in.csv -o out.csv` cold (PAINKG_SCREEN_MEMORY=0: every distinct
+  procedure-diagnosis pair is decided with `check`) and warm (the pairs kept by the first run
+  in ~/.cache/painkg are reused), with lines/s and the ratio of each to the baselines
+  (target <= 3);
 - peak RSS of the screen process (target < 500 MB).
 
-Usage: python benchmarks/bench_screen.py [--lines N] [--keep] [--parquet]
+With --before DIR, also times `painkg screen` from another checkout (e.g. an older commit:
+`git archive COMMIT | tar -x -C DIR`) in the same run.
+
+Usage: python benchmarks/bench_screen.py [--lines N] [--keep] [--parquet] [--breakdown] [--before DIR]
 """
 
 from __future__ import annotations
@@ -33,6 +41,16 @@ BASELINE = """
 import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as src, open(sys.argv[2], "w", newline="", encoding="utf-8") as dst:
     csv.writer(dst, lineterminator="\\n").writerows(csv.reader(src))
+"""
+BASELINE_PYARROW = """
+import sys, pyarrow.csv as pc
+reader = pc.open_csv(sys.argv[1], parse_options=pc.ParseOptions(
+    newlines_in_values=True, invalid_row_handler=lambda row: "skip"),
+    convert_options=pc.ConvertOptions(strings_can_be_null=False, column_types={}),
+    read_options=pc.ReadOptions(block_size=1 << 21))
+with pc.CSVWriter(sys.argv[2], reader.schema) as writer:
+    for batch in reader:
+        writer.write_batch(batch)
 """
 BASELINE_PARQUET = """
 import sys, pyarrow.parquet as pq
@@ -120,7 +138,7 @@ def generate(path: str, n: int, seed: int = 42) -> int:
     return bad
 
 
-def measure(cmd: list[str]) -> tuple[float, float, float]:
+def measure(cmd: list[str], cwd: Path = ROOT, **env: str) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one command, in a fresh
     wrapper process. CPU time is reported too because the machine may be shared."""
     wrapper = ("import resource,subprocess,sys,time;t=time.perf_counter();"
@@ -128,7 +146,7 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
                "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
                "print(w, u.ru_utime+u.ru_stime, u.ru_maxrss/1024, r.returncode)")
     out = subprocess.run([sys.executable, "-c", wrapper] + cmd, capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+                         check=True, cwd=cwd, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env})
     wall, cpu, rss, rc = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"{cmd} exited {rc}")
@@ -136,7 +154,7 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
 
 
 def breakdown(src: str, work: str) -> None:
-    """CPU seconds of the parts, in this process: where the time goes."""
+    """CPU seconds of the parts of the row path (other formats), in this process."""
     from kg.screening.decide import Decider
     from kg.screening.readers import open_reader
     from kg.screening.run import Screener
@@ -174,6 +192,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--parquet", action="store_true", help="also time Parquet in and out")
+    parser.add_argument("--before", type=Path, help="another checkout to time in the same run")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time, in one process: painkg's reader and writer alone, a cold "
                              "screen and a warm one (every pair already decided)")
@@ -187,13 +206,27 @@ def main() -> None:
 
     screen = [sys.executable, "-m", "kg", "screen", src, "-o", out, "-q", "--summary",
               os.path.join(work, "summary.json")]
+    from kg.screening.memory import memory_path
+
+    kept = memory_path()
+    if kept is not None and kept.exists():
+        kept.unlink()  # the first run with memory is cold
     base_wall, base_cpu, base_rss = measure([sys.executable, "-c", BASELINE, src, base_out])
+    pa_wall, pa_cpu, _ = measure([sys.executable, "-c", BASELINE_PYARROW, src, base_out])
+    cold_wall, cold_cpu, cold_rss = measure(screen, PAINKG_SCREEN_MEMORY="0")
+    measure(screen)  # decides the pairs and keeps them
     wall, cpu, rss = measure(screen)
-    print(f"baseline csv read + rewrite: {base_wall:.2f} s wall, {base_cpu:.2f} s CPU "
+    print(f"baseline csv module read + rewrite: {base_wall:.2f} s wall, {base_cpu:.2f} s CPU "
           f"({args.lines / base_wall:,.0f} lines/s), {base_rss:.0f} MB")
-    print(f"painkg screen: {wall:.2f} s wall, {cpu:.2f} s CPU = {args.lines / wall:,.0f} lines/s")
-    print(f"ratio screen / baseline: {wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU (target <= 3)")
-    print(f"peak RSS of painkg screen: {rss:.0f} MB (target < 500 MB)")
+    print(f"baseline pyarrow read + rewrite: {pa_wall:.2f} s wall, {pa_cpu:.2f} s CPU")
+    for name, w, c, r in [("cold", cold_wall, cold_cpu, cold_rss), ("warm", wall, cpu, rss)]:
+        print(f"painkg screen, {name}: {w:.2f} s wall, {c:.2f} s CPU = {args.lines / w:,.0f} lines/s; "
+              f"ratio {w / base_wall:.2f}x wall, {c / base_cpu:.2f}x CPU to the csv module, "
+              f"{w / pa_wall:.2f}x wall to pyarrow (target <= 3); peak RSS {r:.0f} MB (target < 500 MB)")
+    if args.before:
+        b_wall, b_cpu, b_rss = measure(screen, cwd=args.before.resolve())
+        print(f"painkg screen from {args.before}: {b_wall:.2f} s wall, {b_cpu:.2f} s CPU; ratio "
+              f"{b_wall / base_wall:.2f}x wall to the csv module; peak RSS {b_rss:.0f} MB")
     with open(out, encoding="utf-8") as f:
         rows = sum(1 for _ in csv.reader(f)) - 1
     print(f"output rows: {rows:,} (input {args.lines:,})")

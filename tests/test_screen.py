@@ -281,13 +281,16 @@ def test_dataframe_api(kg):
     assert list(df.columns) == ["cpt", "icd"]  # the input is not modified
 
 
-def test_interrupted_run_leaves_no_partial_file(kg, tmp_path, monkeypatch):
+@pytest.mark.parametrize("fast", [True, False])
+def test_interrupted_run_leaves_no_partial_file(fast, kg, tmp_path, monkeypatch):
     src = write_csv(tmp_path / "big.csv", GOOD * 500)
     dst = tmp_path / "out.csv"
     dst.write_text("previous result\n")
+    from kg.screening import fast as vectorised
     from kg.screening import readers
 
-    original = readers.DelimitedReader.chunks
+    owner, name = (vectorised.LineReader, "blocks") if fast else (readers.DelimitedReader, "chunks")
+    original = getattr(owner, name)
 
     def interrupted(self):
         for i, chunk in enumerate(original(self)):
@@ -295,9 +298,9 @@ def test_interrupted_run_leaves_no_partial_file(kg, tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield chunk
 
-    monkeypatch.setattr(readers.DelimitedReader, "chunks", interrupted)
+    monkeypatch.setattr(owner, name, interrupted)
     with pytest.raises(KeyboardInterrupt):
-        screen_file(str(src), str(dst), kg=kg, progress=False, chunk_size=100)
+        screen_file(str(src), str(dst), kg=kg, progress=False, chunk_size=100, fast=fast)
     assert dst.read_text() == "previous result\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "out.csv"]
 
@@ -393,3 +396,114 @@ def test_kg_screen_stays_callable_after_imports(kg):
     out = package.screen([{"procedure": "64628", "dx1": "M54.51"}], kg=kg)
     assert out[0]["verdict"] == "aligned"
     assert package.screen([{"procedure": "64628", "dx1": "M51.16"}], kg=kg)[0]["verdict"] == "misaligned"
+
+
+def _mixed_lines(n_claims: int) -> list[str]:
+    """Claims of 1-4 lines with bad rows, quoted fields (some spanning lines), broken quotes,
+    lines of one claim with different diagnoses (Excludes1 across lines) and CRLF endings."""
+    import random
+
+    rng = random.Random(3)
+    dxs = ["M54.51", "M51.16", "M47.816", "M54.50", "M54.41", "M80.08XA", "I10", "M48.062",
+           "M54.5", "XYZ", "M54.16", ""]
+    procs = ["64628", "64493", "62323", "22514", "22867", "99213", "", "6462"]
+    lines = []
+    for c in range(n_claims):
+        claim = f"C{c}" if rng.random() > 0.05 else ""
+        shared = rng.sample(dxs, 2)
+        for line in range(rng.choice([1, 1, 2, 3, 4])):
+            dx = shared if rng.random() < 0.7 else rng.sample(dxs, 2)
+            row = [claim, str(line + 1), rng.choice(procs), dx[0], dx[1], "", "2026-01-05"]
+            kind = rng.random()
+            if kind < 0.04:
+                lines.append(",".join(row[:4]))  # a short row
+            elif kind < 0.07:
+                lines.append(",".join(row[:2]) + ',"' + ",".join(row[2:]))  # a broken quote
+            elif kind < 0.10:
+                lines.append(",".join(row[:6]) + ',"a note, with a comma\nand a second line"')
+            elif kind < 0.12:
+                lines.append(",".join(row[:6]) + ',"quoted ""date"""')
+            elif kind < 0.13:
+                lines.append("")
+            else:
+                lines.append(",".join(row) + ("\r" if kind > 0.98 else ""))
+    return lines
+
+
+@pytest.mark.parametrize(("chunk_size", "max_outcomes"), [(40, 200_000), (40, 10), (50_000, 200_000)])
+def test_vectorised_path_equals_row_path(chunk_size, max_outcomes, kg, tmp_path, monkeypatch):
+    """The vectorised CSV path gives byte for byte the rows and the summary of the row path,
+    with blocks that cut claims, quoted fields and bad rows anywhere, also when its table of
+    outcomes starts afresh (bounded memory)."""
+    from kg.screening import fast as vectorised
+
+    monkeypatch.setattr(vectorised, "MAX_OUTCOMES", max_outcomes)
+    src = write_csv(tmp_path / "mixed.csv", [], _mixed_lines(1500))
+    results = []
+    for fast in (True, False):
+        out = tmp_path / f"out-{fast}.csv"
+        summary = screen_file(str(src), str(out), kg=kg, progress=False, chunk_size=chunk_size,
+                              fast=fast)
+        data = summary.to_dict()
+        data.pop("seconds")
+        results.append((out.read_bytes(), data))
+    (fast_out, fast_summary), (row_out, row_summary) = results
+    assert fast_out == row_out
+    assert fast_summary == row_summary
+    rows = read_csv(tmp_path / "out-True.csv")
+    assert len(rows) == fast_summary["rows"] > 3000
+    assert any("excludes1:" in r["flags"] for r in rows)
+    assert any("\n" in r["date_of_service"] for r in rows)  # a quoted field over two lines
+    assert any("broken CSV quoting" in r["error"] for r in rows)
+
+
+def test_tsv_stdin_takes_the_vectorised_path(kg, tmp_path, monkeypatch):
+    from kg.screening import fast
+
+    calls = []
+    monkeypatch.setattr(fast.FastScreener, "run", lambda self, *a, _run=fast.FastScreener.run:
+                        calls.append(1) or _run(self, *a))
+    data = "\ufeffid\tcpt\tcodes\r\nX\t64628\tM54.51;I10\r\nY\t64628\tm5116\r\n"
+    result = CliRunner().invoke(main, ["screen", "-", "--input-format", "tsv", "--claim-col", "id",
+                                       "--procedure-col", "cpt", "--diagnoses-col", "codes", "-q"],
+                                input=data.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout), delimiter="\t"))
+    assert [r["verdict"] for r in rows] == ["aligned", "misaligned"] and calls
+
+
+def test_screened_csv_screened_again_from_stdin(kg, tmp_path):
+    """An input that already has the screening columns takes the row path, also from stdin."""
+    src = write_csv(tmp_path / "c.csv", GOOD)
+    first = CliRunner().invoke(main, ["screen", str(src), "-q"])
+    again = CliRunner().invoke(main, ["screen", "-", "--input-format", "csv", "-q"], input=first.stdout)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout
+
+
+def test_jsonl_keys_first_seen_late_are_kept(kg, tmp_path):
+    """A key that first appears after the first chunk (10,000 records) is not dropped: JSONL
+    output keeps each record's own keys; CSV and Parquet get a column for it."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    records = [{"claim_id": f"C{i}", "procedure": "64628", "dx1": "M54.51"} for i in range(10_003)]
+    records[10_001]["late_note"] = "seen late"
+    records[10_002]["payer"] = {"name": "BCBS"}
+    records[5]["dx1"] = None  # an explicit null stays null
+    src = tmp_path / "late.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    screen_file(str(src), str(tmp_path / "o.jsonl"), kg=kg, progress=False)
+    out = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert out[10_001]["late_note"] == "seen late" and out[10_002]["payer"] == {"name": "BCBS"}
+    assert "late_note" not in out[0] and "payer" not in out[10_001]
+    assert out[5]["dx1"] is None and out[5]["error"]
+    screen_file(str(src), str(tmp_path / "o.csv"), kg=kg, progress=False)
+    rows = read_csv(tmp_path / "o.csv")
+    assert rows[10_001]["late_note"] == "seen late" and rows[0]["late_note"] == ""
+    assert json.loads(rows[10_002]["payer"]) == {"name": "BCBS"}
+    screen_file(str(src), str(tmp_path / "o.parquet"), kg=kg, progress=False)
+    table = pq.read_table(tmp_path / "o.parquet")
+    assert table.column("late_note").to_pylist()[10_000:] == [None, "seen late", None]
+    # standard input is read twice through a temporary copy
+    piped = CliRunner().invoke(main, ["screen", "-", "--input-format", "jsonl", "-q"],
+                               input=src.read_text())
+    assert json.loads(piped.stdout.splitlines()[10_001])["late_note"] == "seen late"

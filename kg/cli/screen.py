@@ -36,7 +36,7 @@ def _terminate(signum: int, frame: object) -> None:
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write an HTML report.")
 @click.option("--fail-on-error", is_flag=True, help="Exit 1 when any row has an error.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard error.")
-@click.option("--chunk-size", default=10_000, show_default=True, hidden=True, type=click.IntRange(1))
+@click.option("--chunk-size", default=20_000, show_default=True, hidden=True, type=click.IntRange(1))
 @handle_errors(fmt_param=None)
 def screen(input_path: str, output_path: str, input_format: str | None, output_format: str | None,
            claim_col: str, line_col: str, procedure_col: str, dx_prefix: str, diagnoses_col: str,

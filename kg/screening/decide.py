@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from kg.checking import (
     BLOCKING_STATUS,
@@ -38,7 +39,7 @@ STATUS_FLAG = {
 assert set(STATUS_FLAG) == set(BLOCKING_STATUS)
 
 
-@dataclass(eq=False)  # hashed by identity: the summary counts rows per decision
+@dataclass(eq=False, slots=True)  # hashed by identity: the summary counts rows per decision
 class Decision:
     """What screening says about one line's (procedure, diagnoses)."""
 
@@ -50,13 +51,25 @@ class Decision:
     error: str = ""
     diagnoses: tuple[str, ...] = ()  # normalised codes that resolved (for Excludes1)
     procedure: str = ""
-    out: list[str] = field(init=False)  # the values of the screening columns
+    flags_text: str = field(init=False)  # the flags joined with ";"
     flag_kinds: tuple[str, ...] = field(init=False)  # e.g. ("red-flag", "investigational")
 
     def __post_init__(self) -> None:
-        self.out = [self.verdict, self.necessity, self.mechanism, self.reason,
-                    ";".join(self.flags), self.error]
-        self.flag_kinds = tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags))
+        flags = _FLAGS.get(tuple(self.flags))
+        if flags is None:
+            if len(_FLAGS) >= MAX_DECISIONS:
+                _FLAGS.clear()
+            flags = _FLAGS[tuple(self.flags)] = (
+                ";".join(self.flags), tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags)))
+        self.flags_text, self.flag_kinds = flags
+
+    @property
+    def out(self) -> list[str]:
+        """The values of the screening columns."""
+        return [self.verdict, self.necessity, self.mechanism, self.reason, self.flags_text, self.error]
+
+
+_FLAGS: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # flags -> (joined, kinds)
 
 
 @dataclass
@@ -71,6 +84,14 @@ class Pair:
     mechanisms: frozenset[str]  # of the paths that support the verdict
     flags: list[str]
     blocking: list[str]  # short reasons: contraindications of this pair, then coverage
+    mechanism: str = field(init=False)  # the mechanisms, sorted and joined
+
+    def __post_init__(self) -> None:
+        self.mechanism = "; ".join(sorted(self.mechanisms))
+
+
+class _MissingPairs(Exception):
+    """A line needs pairs that are not decided yet (see Decider.decide_many)."""
 
 
 def one_line(text: str) -> str:
@@ -89,6 +110,36 @@ class Decider:
         self._notes: dict[str, list[tuple[str, str]]] = {}  # code -> Excludes1 (excluded, holder)
         self._conflicts: dict[tuple[str, str], list[str]] = {}  # code pair -> note holders
         self._necessity: dict[tuple[str, str, bool], str] = {}
+        self._pool: Any = None  # threads for decide_many(), made on first use
+        self._red: set[str] = set()  # codes that are red flags
+        self._missing: set[tuple[str, str]] | None = None  # pairs wanted, in decide_many
+        self._sets: dict[tuple[str, ...], tuple[tuple[str, ...], list[str], list[str]]] = {}
+        self._remembered = 0  # pairs taken from an earlier run
+
+    # -- memory of earlier runs (kg.screening.memory) --------------------------------------
+    def remember(self, data: dict[str, Any]) -> None:
+        """Take the pairs and codes saved by an earlier run on the same graph and code."""
+        for proc, code, p in data.get("pairs", []):
+            self._pairs[(proc, code)] = Pair(p["verdict"], p["rank"], p["reason"],
+                                             p["contraindications"], p["coverage"],
+                                             frozenset(p["mechanisms"]), p["flags"], p["blocking"])
+        self._procedures.update({k: tuple(v) for k, v in data.get("procedures", {}).items()})
+        self._diagnoses.update({k: tuple(v) for k, v in data.get("diagnoses", {}).items()})
+        self._red.update(data.get("red", []))
+        self._remembered = len(self._pairs)
+
+    def memory(self) -> dict[str, Any] | None:
+        """What a later run can take, or None when nothing new was decided."""
+        if len(self._pairs) == self._remembered:
+            return None
+        pairs = [[proc, code, {"verdict": p.verdict, "rank": p.rank, "reason": p.reason,
+                               "contraindications": p.contraindications, "coverage": p.coverage,
+                               "mechanisms": sorted(p.mechanisms), "flags": p.flags,
+                               "blocking": p.blocking}]
+                 for (proc, code), p in list(self._pairs.items())[:MAX_DECISIONS]]
+        codes = [(raw, found) for raw, found in self._diagnoses.items() if not found[1]]
+        return {"pairs": pairs, "procedures": {k: v for k, v in self._procedures.items() if not v[1]},
+                "diagnoses": dict(codes[:MAX_DECISIONS]), "red": sorted(self._red)}
 
     # -- codes ----------------------------------------------------------------------------
     def procedure(self, raw: str) -> tuple[str, str, str]:
@@ -116,6 +167,8 @@ class Decider:
             else:
                 red = self.kg.rows("red-flags", diagnosisCode=code)
                 found = (code, "", f"red-flag:{code}" if red else "")
+                if red:
+                    self._red.add(code)
             self._diagnoses[raw] = found
         return found
 
@@ -123,30 +176,68 @@ class Decider:
     def decide(self, procedure: str, diagnoses: tuple[str, ...]) -> Decision:
         """Decide a line's procedure and diagnoses as written."""
         proc, proc_error, proc_flag = self.procedure(procedure)
-        errors = [proc_error] if proc_error else []
-        flags = [proc_flag] if proc_flag else []
-        codes: list[str] = []
-        diagnoses = tuple(d for d in diagnoses if not d.isspace())
-        for raw in diagnoses:
-            code, error, flag = self.diagnosis(raw)
-            if error:
-                errors.append(error)
-            if flag:
-                flags.append(flag)
-            if code and code not in codes:
-                codes.append(code)
-        if not diagnoses:
-            errors.append("no diagnosis code on the line")
-        codes.sort()
-        if errors:
-            return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=tuple(codes),
+        resolved, dx_errors, dx_flags = self.diagnosis_set(diagnoses)
+        if proc_error or dx_errors:
+            errors = ([proc_error] if proc_error else []) + dx_errors
+            flags = ([proc_flag] if proc_flag else []) + dx_flags
+            return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=resolved,
                             procedure=proc)
-        key = (proc, tuple(codes))
+        flags = [proc_flag] + dx_flags if proc_flag else list(dx_flags)
+        key = (proc, resolved)
         found = self._decisions.get(key)
         if found is None:
             if len(self._decisions) >= MAX_DECISIONS:
                 self._decisions.clear()
-            found = self._decisions[key] = self._compose(proc, codes, _unique(flags))
+            found = self._decisions[key] = self._compose(proc, resolved, _unique(flags))
+        return found
+
+    def decide_many(self, lines: list[tuple[str, tuple[str, ...]]]) -> list[Decision]:
+        """Decide lines (procedure and diagnoses as written). The pairs they need that are not
+        known yet are decided first, in two threads: the store answers queries without holding
+        the GIL, so one thread's query runs while the other assembles its answer."""
+        missing: set[tuple[str, str]] = set()
+        self._missing = missing
+        try:
+            decided: list[Decision | None] = []
+            for procedure, diagnoses in lines:
+                try:
+                    decided.append(self.decide(procedure, diagnoses))
+                except _MissingPairs:
+                    decided.append(None)
+        finally:
+            self._missing = None
+        if missing:
+            if len(missing) >= 8:
+                if self._pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painkg-screen")
+                for _ in self._pool.map(lambda p: self.pair(*p), sorted(missing)):
+                    pass
+            decided = [d or self.decide(*line) for d, line in zip(decided, lines)]
+        return decided  # type: ignore[return-value]
+
+    def diagnosis_set(self, diagnoses: tuple[str, ...]) -> tuple[tuple[str, ...], list[str], list[str]]:
+        """The sorted distinct codes of a line's diagnoses as written, their errors and flags."""
+        found = self._sets.get(diagnoses)
+        if found is None:
+            errors: list[str] = []
+            flags: list[str] = []
+            codes: list[str] = []
+            written = tuple(d for d in diagnoses if not d.isspace())
+            for raw in written:
+                code, error, flag = self.diagnosis(raw)
+                if error:
+                    errors.append(error)
+                if flag:
+                    flags.append(flag)
+                if code and code not in codes:
+                    codes.append(code)
+            if not written:
+                errors.append("no diagnosis code on the line")
+            if len(self._sets) >= MAX_DECISIONS:
+                self._sets.clear()
+            found = self._sets[diagnoses] = (tuple(sorted(codes)), errors, flags)
         return found
 
     def pair(self, procedure: str, code: str) -> Pair:
@@ -175,39 +266,54 @@ class Decider:
                                                        result.coverage)])
         return found
 
-    def _compose(self, procedure: str, codes: list[str], flags: list[str]) -> Decision:
+    def _compose(self, procedure: str, codes: tuple[str, ...] | list[str], flags: list[str]) -> Decision:
         """check(procedure, codes) from its single-diagnosis checks, as check composes them."""
         get = self._pairs.get
-        pairs = [get((procedure, code)) or self.pair(procedure, code) for code in codes]
-        top = max(p.rank for p in pairs)
-        deciding = [p for p in pairs if p.rank == top]
+        pairs = [get((procedure, code)) for code in codes]
+        if None in pairs:
+            if self._missing is not None:  # decide_many decides them first
+                self._missing.update((procedure, c) for p, c in zip(pairs, codes) if p is None)
+                raise _MissingPairs
+            pairs = [p or self.pair(procedure, c) for p, c in zip(pairs, codes)]
+        if len(pairs) == 1:
+            deciding = pairs
+            contraindicated = bool(pairs[0].contraindications)
+        else:
+            top = max(p.rank for p in pairs)
+            if top:  # a misaligned diagnosis that flags nothing changes nothing: decide without it
+                red = self._red
+                core = [c for c, p in zip(codes, pairs)
+                        if p.rank == top or p.flags or p.blocking or p.contraindications or c in red]
+                if len(core) < len(codes):
+                    key = (procedure, tuple(core))
+                    base = self._decisions.get(key)
+                    if base is None:
+                        base = self._decisions[key] = self._compose(procedure, core, flags)
+                    return Decision(base.verdict, base.necessity, base.mechanism, base.reason,
+                                    base.flags, "", tuple(codes), procedure)
+            deciding = [p for p in pairs if p.rank == top]
+            contraindicated = any(p.contraindications for p in pairs)
         verdict = deciding[0].verdict
-        contraindications = [c for p in pairs for c in p.contraindications]
-        key = (procedure, verdict, bool(contraindications))
+        key = (procedure, verdict, contraindicated)
         necessity = self._necessity.get(key)
         if necessity is None:  # check's own rule; it depends on nothing else
+            contraindications = [c for p in pairs for c in p.contraindications]
             necessity = self._necessity[key] = _necessity(verdict, contraindications,
                                                           pairs[0].coverage)[0]
         # the reasons of the diagnoses that decide the verdict, then what blocks necessity
         reasons = [p.reason for p in deciding]
-        blocking = [r for p in pairs for r in p.blocking]
+        blocking = [r for p in pairs if p.blocking for r in p.blocking]
         if blocking:
-            reasons += list(dict.fromkeys(blocking))
+            reasons += dict.fromkeys(blocking)
         if len(deciding) == 1:
-            mechanism = "; ".join(sorted(deciding[0].mechanisms))
+            mechanism = deciding[0].mechanism
         else:
             mechanism = "; ".join(sorted(frozenset().union(*(p.mechanisms for p in deciding))))
         for p in pairs:
-            flags.extend(p.flags)
-        return Decision(
-            verdict=verdict,
-            necessity=necessity,
-            mechanism=mechanism,
-            reason="; ".join(reasons) + ".",
-            flags=_unique(flags),
-            diagnoses=tuple(codes),
-            procedure=procedure,
-        )
+            if p.flags:
+                flags.extend(p.flags)
+        return Decision(verdict, necessity, mechanism, "; ".join(reasons) + ".",
+                        _unique(flags) if len(flags) > 1 else flags, "", tuple(codes), procedure)
 
     # -- one claim ------------------------------------------------------------------------
     def excludes1(self, codes: tuple[str, ...]) -> list[tuple[str, str, str]]:

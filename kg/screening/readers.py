@@ -44,21 +44,66 @@ def format_of(path: str, given: str | None, default: str = "csv") -> str:
     return fmt
 
 
-def open_reader(path: str, fmt: str, chunk_size: int = CHUNK) -> TableReader:
+def open_reader(path: str, fmt: str, chunk_size: int = CHUNK, read: bytes = b"") -> TableReader:
+    """``read``: bytes of standard input already read, to be read first."""
     try:
         if fmt == "parquet":
             return ParquetReader(path, chunk_size)
-        stream = _text_stream(path)
+        stream = _text_stream(path, read)
         if fmt == "jsonl":
+            if path == "-":
+                stream = _spooled(stream)
             return JsonlReader(stream, chunk_size)
         return DelimitedReader(stream, "\t" if fmt == "tsv" else ",", chunk_size)
     except OSError as exc:
         raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _text_stream(path: str) -> io.TextIOBase:
+def binary_stream(path: str) -> BinaryIO:
+    """The raw bytes of ``path`` (``-``: standard input; ``.gz``: decompressed)."""
+    try:
+        if path == "-":
+            return sys.stdin.buffer
+        if path.endswith(".gz"):
+            import gzip
+
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
+    except OSError as exc:
+        raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _spooled(stream: io.TextIOBase) -> io.TextIOBase:
+    """A copy of ``stream`` in a temporary file, to be read twice."""
+    import shutil
+    import tempfile
+
+    copy = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 (returned open)
+    shutil.copyfileobj(stream, copy, 1 << 20)
+    copy.seek(0)
+    return copy  # type: ignore[return-value]
+
+
+class _Prefixed(io.RawIOBase):
+    """``prefix`` then the rest of ``raw``."""
+
+    def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
+        self.prefix, self.raw = prefix, raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.prefix[: len(buffer)] if self.prefix else self.raw.read1(len(buffer))  # type: ignore[attr-defined]
+        self.prefix = self.prefix[len(data):]
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _text_stream(path: str, read: bytes = b"") -> io.TextIOBase:
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
+        source = io.BufferedReader(_Prefixed(read, sys.stdin.buffer)) if read else sys.stdin.buffer
+        return io.TextIOWrapper(source, encoding="utf-8-sig", errors="replace", newline="")
     if path.endswith(".gz"):
         import gzip
 
@@ -180,17 +225,42 @@ def _loose(line: str, delimiter: str) -> list[str]:
     return [f.strip().strip('"') for f in line.rstrip("\r\n").split(delimiter)]
 
 
+class _Absent:
+    """The value of a column that a JSON record does not have (falsy, written as "")."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
 class JsonlReader(TableReader):
-    """One JSON object per line; the columns are the keys of the first chunk (10,000 lines),
-    in order seen. A key first seen later is not carried to the output."""
+    """One JSON object per line. The columns are every key of the input, in order of first
+    appearance: a first pass reads the keys (standard input is first copied to a temporary
+    file), so no key is ever dropped. A record without a key has ``ABSENT`` there: JSONL
+    output leaves the key out (each record keeps its own keys), CSV writes "", Parquet null."""
 
     def __init__(self, stream: io.TextIOBase, chunk_size: int) -> None:
         self.stream, self.chunk_size = stream, chunk_size
-        self.columns = []
-        self._first = self._read(chunk_size)
         seen: dict[str, None] = {}
-        for record, _ in self._first:
-            seen.update(dict.fromkeys(record))
+        for line in stream:
+            if "{" in line:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and not seen.keys() >= record.keys():
+                    seen.update(dict.fromkeys(record))
+        stream.seek(0)
         self.columns = list(seen)
 
     def close(self) -> None:
@@ -214,17 +284,15 @@ class JsonlReader(TableReader):
         return out
 
     def chunks(self) -> Iterator[Chunk]:
-        batch = self._first
         columns = self.columns
-        while batch:
+        while batch := self._read(self.chunk_size):
             rows: list[list[Any]] = []
             errors: dict[int, str] = {}
             for record, error in batch:
                 if error:
                     errors[len(rows)] = error
-                rows.append([record.get(c) for c in columns])
+                rows.append([record.get(c, ABSENT) for c in columns])
             yield rows, errors
-            batch = self._read(self.chunk_size)
 
 
 class ParquetReader(TableReader):

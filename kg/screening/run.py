@@ -126,16 +126,16 @@ class Screener:
             codes = tuple(sorted({c for d in decided for c in d.diagnoses}))
         conflicts = self.decider.excludes1(codes) if len(codes) > 1 else None
         width = self.width
-        self.summary.decisions.extend(decided)
         for values, d in zip(group, decided):
             if len(values) != width:
                 values = (values + [None] * width)[:width]
-            new = d.out
             if conflicts:
                 mine = d.diagnoses
                 hits = [c for c in conflicts if c[0] in mine or c[1] in mine]
                 if hits:
-                    new = self._with_conflicts(d, hits)
+                    d = with_conflicts(d, hits)
+            new = d.out
+            self.summary.decisions.append(d)
             if self.append_only:
                 values.extend(new)
             else:
@@ -144,15 +144,14 @@ class Screener:
                     values[slot] = value
             out.append(values)
 
-    def _with_conflicts(self, d: Decision, hits: list[tuple[str, str, str]]) -> list[str]:
-        flags = [f"excludes1:{a}+{b}" for a, b, _ in hits]
-        self.summary.flags["excludes1"] += 1
-        reason = " ".join(filter(None, [d.reason] + [
-            f"Excludes1 note of {h}: {a} and {b} are never coded together." for a, b, h in hits]))
-        new = list(d.out)
-        new[3] = reason
-        new[4] = ";".join(filter(None, [new[4]] + flags))
-        return new
+
+def with_conflicts(d: Decision, hits: list[tuple[str, str, str]]) -> Decision:
+    """``d`` with the Excludes1 conflicts (code, other code, holder of the note) of its claim."""
+    reason = " ".join(filter(None, [d.reason] + [
+        f"Excludes1 note of {h}: {a} and {b} are never coded together." for a, b, h in hits]))
+    return Decision(verdict=d.verdict, necessity=d.necessity, mechanism=d.mechanism, reason=reason,
+                    flags=d.flags + [f"excludes1:{a}+{b}" for a, b, _ in hits], error=d.error,
+                    diagnoses=d.diagnoses, procedure=d.procedure)
 
 
 def tty_progress(total: int | None = None) -> Callable[[int], None] | None:

@@ -31,23 +31,27 @@ class Summary:
     def fold(self) -> None:
         """Add the rows noted in ``decisions`` into the totals."""
         for d, n in Counter(self.decisions).items():
-            self.rows += n
-            if d.error:
-                self.rows_with_errors += n
-                self.verdicts["error"] += n
-                self.necessity["error"] += n
-            else:
-                self.verdicts[d.verdict] += n
-                self.necessity[d.necessity] += n
-                if d.verdict == "misaligned":
-                    pairs = self.misaligned_pairs
-                    for dx in d.diagnoses:
-                        key = f"{d.procedure} + {dx}"
-                        if key in pairs or len(pairs) < MAX_PAIRS:
-                            pairs[key] += n
-            for kind in d.flag_kinds:
-                self.flags[kind] += n
+            self.add(d, n)
         self.decisions.clear()
+
+    def add(self, d: Any, n: int) -> None:
+        """Count ``n`` rows screened as ``d`` (a Decision)."""
+        self.rows += n
+        if d.error:
+            self.rows_with_errors += n
+            self.verdicts["error"] += n
+            self.necessity["error"] += n
+        else:
+            self.verdicts[d.verdict] += n
+            self.necessity[d.necessity] += n
+            if d.verdict == "misaligned":
+                pairs = self.misaligned_pairs
+                for dx in d.diagnoses:
+                    key = f"{d.procedure} + {dx}"
+                    if key in pairs or len(pairs) < MAX_PAIRS:
+                        pairs[key] += n
+        for kind in d.flag_kinds:
+            self.flags[kind] += n
 
     def to_dict(self) -> dict[str, Any]:
         return {

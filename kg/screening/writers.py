@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.screening.columns import OUTPUT_COLUMNS
+from kg.screening.readers import ABSENT
 
 
 class TableWriter:
@@ -40,11 +41,14 @@ class DelimitedWriter(TableWriter):
         self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
         self.width = len(columns)
         self.csv = csv.writer(self.text, delimiter=delimiter, lineterminator="\n")
+        self.nested = False  # values may be JSON objects or arrays (a JSONL input)
         self.csv.writerow(columns)
 
     def write(self, rows: list[list[Any]]) -> None:
         width = self.width
         fixed = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
+        if self.nested:  # JSON objects and arrays are written as JSON
+            fixed = [[_text(v) if isinstance(v, dict | list) else v for v in r] for r in fixed]
         self.csv.writerows(fixed)
 
     def finish(self) -> None:
@@ -58,10 +62,11 @@ class JsonlWriter(TableWriter):
         self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=False)
 
     def write(self, rows: list[list[Any]]) -> None:
-        columns = self.columns  # may grow when a JSONL input shows a new key
+        columns = self.columns
         dumps = json.dumps
         self.text.write("".join(
-            dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n" for row in rows
+            dumps({k: v for k, v in zip(columns, row) if v is not ABSENT}, ensure_ascii=False,
+                  default=str) + "\n" for row in rows
         ))
 
     def finish(self) -> None:
@@ -97,7 +102,8 @@ class ParquetWriter(TableWriter):
         for i, field in enumerate(self.schema):
             values = [r[i] for r in fixed]
             if field.type == self.pa.string():
-                values = [None if v is None else v if isinstance(v, str) else _text(v) for v in values]
+                values = [v if isinstance(v, str) else None if v is None or v is ABSENT else _text(v)
+                          for v in values]
             arrays.append(self.pa.array(values, type=field.type))
         self.parquet.write_table(self.pa.Table.from_arrays(arrays, schema=self.schema))
 
@@ -112,10 +118,16 @@ def _text(value: Any) -> str:
 WRITERS = {"csv": DelimitedWriter, "tsv": DelimitedWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
 
 
-def make_writer(fmt: str, stream: IO, columns: list[str], source_schema: Any = None) -> TableWriter:
+def make_writer(fmt: str, stream: IO, columns: list[str], source_schema: Any = None,
+                nested: bool = False) -> TableWriter:
+    """``nested``: values may be JSON objects or arrays (a JSONL input)."""
     if fmt == "tsv":
-        return DelimitedWriter(stream, columns, source_schema, delimiter="\t")
-    return WRITERS[fmt](stream, columns, source_schema)
+        writer: TableWriter = DelimitedWriter(stream, columns, source_schema, delimiter="\t")
+    else:
+        writer = WRITERS[fmt](stream, columns, source_schema)
+    if isinstance(writer, DelimitedWriter):
+        writer.nested = nested
+    return writer
 
 
 @contextlib.contextmanager
