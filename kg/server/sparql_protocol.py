@@ -13,6 +13,7 @@ import io
 import json
 import re
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -140,6 +141,17 @@ class Answer:
     truncated: bool = False
 
 
+def _bounded(items: Iterable, answer: Answer, limits: Limits, deadline: float) -> Iterator:
+    """Yield at most ``limits.max_rows`` items (marking ``answer`` truncated); stop at ``deadline``."""
+    for count, item in enumerate(items):
+        if count >= limits.max_rows:
+            answer.truncated = True
+            return
+        if count % 256 == 0 and time.monotonic() > deadline:
+            raise QueryTimeout
+        yield item
+
+
 def execute(store: ox.Store, query: str, limits: Limits, deadline: float,
             default_graphs: list[str] = (), named_graphs: list[str] = ()) -> Answer:
     """Run a guarded query, stopping at ``limits.max_rows`` rows or at ``deadline``."""
@@ -162,21 +174,10 @@ def execute(store: ox.Store, query: str, limits: Limits, deadline: float,
         if isinstance(result, ox.QuerySolutions):
             answer.form = "SELECT"
             answer.variables = [v.value for v in result.variables]
-            for count, solution in enumerate(result):
-                if count >= limits.max_rows:
-                    answer.truncated = True
-                    break
-                if count % 256 == 0 and time.monotonic() > deadline:
-                    raise QueryTimeout
-                answer.rows.append([solution[name] for name in answer.variables])
+            answer.rows.extend([solution[name] for name in answer.variables]
+                               for solution in _bounded(result, answer, limits, deadline))
         else:
-            for count, triple in enumerate(result):
-                if count >= limits.max_rows:
-                    answer.truncated = True
-                    break
-                if count % 256 == 0 and time.monotonic() > deadline:
-                    raise QueryTimeout
-                answer.triples.append(triple)
+            answer.triples.extend(_bounded(result, answer, limits, deadline))
     except (ValueError, OSError) as exc:  # evaluation errors surface while iterating
         raise ProtocolError(400, "query-error", str(exc).splitlines()[0]) from exc
     finally:
