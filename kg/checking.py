@@ -15,19 +15,22 @@ from kg.codes import normalise_icd, normalise_procedure
 from kg.errors import NonBillableCodeError, UnknownCodeError, UnknownProcedureError
 from kg.graph import PainKG
 from kg.model import VERDICT_RANK, CheckResult, DiagnosisResult, PathStep
-from kg.namespaces import PK, SKOS, curie
+from kg.namespaces import (
+    BROADER,
+    HAS_DIRECT_SITE,
+    HAS_MECHANISM,
+    HAS_PAIN_GENERATOR,
+    HAS_POSSIBLE_MECHANISM,
+    INNERVATES,
+    PK,
+    curie,
+)
 
 BLOCKING_STATUS = {
     PK + "NotCovered": "not covered",
     PK + "NationallyNonCovered": "nationally non-covered",
     PK + "Investigational": "investigational / unproven",
 }
-HAS_MECHANISM = PK + "hasMechanism"
-HAS_POSSIBLE = PK + "hasPossibleMechanism"
-HAS_GENERATOR = PK + "hasPainGenerator"
-HAS_DIRECT_SITE = PK + "hasDirectSite"
-INNERVATES = PK + "innervates"
-BROADER = SKOS + "broader"
 
 
 def resolve_procedure(kg: PainKG, raw: str) -> dict:
@@ -85,13 +88,13 @@ def _diagnosis_chain(labels: _Labels, row: dict) -> list[PathStep]:
     dx, holder, mech = row["diagnosis"], row["assignedAt"], row["mechanism"]
     if row["certainty"] not in ("definite", "possible"):
         return []
-    assign = HAS_MECHANISM if row["certainty"] == "definite" else HAS_POSSIBLE
+    assign = HAS_MECHANISM if row["certainty"] == "definite" else HAS_POSSIBLE_MECHANISM
     steps = []
     if holder != dx:
         steps.append(_edge(labels, dx, BROADER, holder))
     steps.append(_edge(labels, holder if holder != dx else dx, assign, mech))
     if row.get("generator"):
-        steps.append(_edge(labels, mech, HAS_GENERATOR, row["generator"]))
+        steps.append(_edge(labels, mech, HAS_PAIN_GENERATOR, row["generator"]))
     return steps
 
 
@@ -101,7 +104,7 @@ def _procedure_chain(labels: _Labels, row: dict) -> list[PathStep]:
     proc = row["procedure"]
     if relation == INNERVATES:
         return [
-            _edge(labels, mech, HAS_GENERATOR, row["generator"]),
+            _edge(labels, mech, HAS_PAIN_GENERATOR, row["generator"]),
             _edge(labels, target, INNERVATES, row["generator"]),
             _edge(labels, proc, HAS_DIRECT_SITE, target),
         ]

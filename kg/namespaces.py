@@ -13,6 +13,14 @@ OWL = "http://www.w3.org/2002/07/owl#"
 DCTERMS = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
+# Relations the Python code walks (the queries name them in SPARQL).
+BROADER = SKOS + "broader"
+HAS_MECHANISM = PK + "hasMechanism"
+HAS_POSSIBLE_MECHANISM = PK + "hasPossibleMechanism"
+HAS_PAIN_GENERATOR = PK + "hasPainGenerator"
+HAS_DIRECT_SITE = PK + "hasDirectSite"
+INNERVATES = PK + "innervates"
+
 GRAPH_CURATED = PK + "graph/curated"
 GRAPH_ICD = PK + "graph/icd10cm"
 GRAPH_DERIVED = PK + "graph/derived"

@@ -30,18 +30,25 @@ from typing import Any
 
 import networkx as nx
 
-from kg.namespaces import GRAPH_CURATED, GRAPH_ICD, PK, RDF, RDFS, SKOS
+from kg.namespaces import (
+    BROADER,
+    GRAPH_CURATED,
+    GRAPH_ICD,
+    HAS_DIRECT_SITE,
+    HAS_MECHANISM,
+    HAS_PAIN_GENERATOR,
+    HAS_POSSIBLE_MECHANISM,
+    INNERVATES,
+    PK,
+    RDF,
+    RDFS,
+    SKOS,
+)
 
-BROADER = SKOS + "broader"
-HAS_MECHANISM = PK + "hasMechanism"
-HAS_POSSIBLE = PK + "hasPossibleMechanism"
 EXCLUDES1 = PK + "excludes1"
 HAS_REGION = PK + "hasRegion"
 TITLE_REGION = PK + "titleRegion"  # recomputed here, never read
 OVERLAPS = PK + "overlapsRegion"
-DIRECT_SITE = PK + "hasDirectSite"
-INNERVATES = PK + "innervates"
-PAIN_GENERATOR = PK + "hasPainGenerator"
 TREATMENT_SITE = PK + "hasTreatmentSite"
 ICD_CODE = PK + "ICD10CMCode"
 
@@ -94,8 +101,8 @@ class NetworkxEngine:
         codes = {s.value for s, o in triples(RDF + "type") if o.value == ICD_CODE}
         for node in codes:
             g.add_node(node, kind="code")
-        for rel in (BROADER, HAS_MECHANISM, HAS_POSSIBLE, EXCLUDES1, HAS_REGION, OVERLAPS,
-                    DIRECT_SITE, INNERVATES):
+        for rel in (BROADER, HAS_MECHANISM, HAS_POSSIBLE_MECHANISM, EXCLUDES1, HAS_REGION, OVERLAPS,
+                    HAS_DIRECT_SITE, INNERVATES):
             for s, o in triples(rel):
                 if isinstance(o, ox.NamedNode):
                     edge(s.value, rel, o.value)
@@ -172,7 +179,7 @@ class NetworkxEngine:
     def _nearest_assignment(self, code: str) -> tuple[frozenset[str], frozenset[str]]:
         for node in self.ancestors_or_self(code):
             definite = self._out(node, HAS_MECHANISM)
-            candidates = self._out(node, HAS_POSSIBLE)
+            candidates = self._out(node, HAS_POSSIBLE_MECHANISM)
             if definite or candidates:
                 return frozenset(definite), frozenset(candidates)
         return frozenset(), frozenset()
@@ -194,10 +201,10 @@ class NetworkxEngine:
     def _treated_mechanisms(self, procedure: str) -> frozenset[str]:
         site_props = self.graph.graph["treatment_site_properties"]
         treated: set[str] = set()
-        for site in self._out(procedure, DIRECT_SITE):
+        for site in self._out(procedure, HAS_DIRECT_SITE):
             treated |= self._in(site, *site_props)
             for generator in self._out(site, INNERVATES):
-                treated |= self._in(generator, PAIN_GENERATOR)
+                treated |= self._in(generator, HAS_PAIN_GENERATOR)
         return frozenset(treated)
 
     def treats(self, procedure: str) -> frozenset[str]:

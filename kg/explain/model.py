@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 from kg.graph import PainKG
 from kg.model import CheckResult, PathStep
-from kg.namespaces import ICD, PK
-
-HAS_MECHANISM = PK + "hasMechanism"
-HAS_POSSIBLE = PK + "hasPossibleMechanism"
-HAS_GENERATOR = PK + "hasPainGenerator"
-HAS_DIRECT_SITE = PK + "hasDirectSite"
-INNERVATES = PK + "innervates"
+from kg.namespaces import (
+    HAS_DIRECT_SITE,
+    HAS_MECHANISM,
+    HAS_PAIN_GENERATOR,
+    HAS_POSSIBLE_MECHANISM,
+    ICD,
+    INNERVATES,
+)
 
 # The most specific kind wins when an entity has several (a nerve is also anatomy).
 _KIND_PRIORITY = {"diagnosis": 0, "mechanism": 1, "procedure": 2, "nerve": 3, "anatomy": 4, "region": 5}
@@ -111,13 +112,13 @@ def _walk(steps: list[PathStep]) -> list[str]:
 def _roles(step: PathStep) -> tuple[tuple[str, str], ...]:
     """(IRI, role) pairs a step gives its ends."""
     p = step.predicate
-    if p == HAS_GENERATOR:
+    if p == HAS_PAIN_GENERATOR:
         return ((step.object, "pain generator"),)
     if p == INNERVATES:
         return ((step.subject, "innervating nerve"),)
     if p == HAS_DIRECT_SITE:
         return ((step.object, "procedure target"),)
-    if p in (HAS_MECHANISM, HAS_POSSIBLE):
+    if p in (HAS_MECHANISM, HAS_POSSIBLE_MECHANISM):
         return ((step.object, "mechanism"),)
     return ()
 
@@ -147,7 +148,7 @@ class _Builder:
                 node = self.nodes[self.by_iri[iri]]
                 if role not in node.roles:
                     node.roles.append(role)
-            style = "dashed" if step.predicate == HAS_POSSIBLE else "solid"
+            style = "dashed" if step.predicate == HAS_POSSIBLE_MECHANISM else "solid"
             self.edges.setdefault(
                 (s.id, step.predicate, o.id), Edge(s.id, o.id, step.predicate_label, step.predicate, style)
             )
