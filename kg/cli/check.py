@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -26,6 +25,8 @@ def check(procedure: str, diagnoses: tuple[str, ...], fmt: str) -> None:
 
     result = run_check(procedure, list(diagnoses), kg=current_kg())
     if fmt == "json":
+        import json  # only for --format json: off the default start-up path
+
         data = result.to_dict()
         data["procedure"].pop("iri", None)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

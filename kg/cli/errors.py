@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,8 @@ def handle_errors(fmt_param: str | None = "fmt") -> Callable:
                 if ctx.find_root().params.get("stacktrace"):
                     raise
                 if fmt_param and kwargs.get(fmt_param) == "json":
+                    import json
+
                     click.echo(json.dumps({"error": {"code": exc.code, "message": str(exc)}}))
                 else:
                     click.echo(f"painkg: error: {exc}", err=True)
