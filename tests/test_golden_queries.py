@@ -15,8 +15,6 @@ from kg import golden
 RDFLIB_KNOWN_PROBLEMS: dict[str, str] = {
     "qc/duplicate-label": "rdflib 7 does not join the sub-SELECTs on their shared ?key "
     "(returns the cross product) and takes minutes",
-    "explain-path": "rdflib 7 VALUES + OPTIONAL bug: the in-query VALUES table joined with "
-    "single-pattern OPTIONALs returns no rows",
     "qc/missing-label": "rdflib evaluates rdfs:subClassOf* before ?type is bound "
     "(zero-length path over every node): over 40 s",
     "qc/region-conflict-in-hierarchy": "rdflib evaluates the skos:broader paths unbound: over 40 s",

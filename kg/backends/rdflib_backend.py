@@ -5,8 +5,8 @@ shared VALUES binder (kg.backends.binding, escaped plain literals), optionally w
 ``initBindings`` (``binding="init"``). The default is VALUES because with rdflib 7.x
 initBindings drop rows of an OPTIONAL whose FILTER reads an outer variable
 (procedure-chain.rq loses its generator row), while the VALUES block gives the
-Oxigraph answer on every query but explain-path.rq (rdflib's VALUES + OPTIONAL bug:
-its in-query VALUES table joined with OPTIONALs returns no rows). Plain literals,
+Oxigraph answer on every named query (mind rdflib's VALUES + OPTIONAL bug when writing
+one: explain-path.rq keeps each OPTIONAL a single pattern from a bound node). Plain literals,
 because rdflib tells ``"x"`` from ``"x"^^xsd:string`` and the data's literals are plain.
 """
 
