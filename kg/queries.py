@@ -11,12 +11,15 @@ Each file starts with a comment header::
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kg import resources
 from kg.errors import UnknownQueryError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Param(NamedTuple):
@@ -27,7 +30,7 @@ class Param(NamedTuple):
 
 class NamedQuery(NamedTuple):
     name: str
-    path: Path
+    path: str
     text: str
     title: str = ""
     description: str = ""
@@ -37,7 +40,7 @@ class NamedQuery(NamedTuple):
     extra: dict[str, str] = {}  # never mutated; a NamedTuple default
 
 
-def parse_header(name: str, path: Path, text: str) -> NamedQuery:
+def parse_header(name: str, path: str, text: str) -> NamedQuery:
     fields: dict[str, str] = {}
     params: list[Param] = []
     last = None
@@ -81,18 +84,18 @@ def _name_of(path: Path, root: Path) -> str:
 @lru_cache(maxsize=None)
 def load(name: str) -> NamedQuery:
     """Load ``queries/NAME.rq`` (``qc/NAME`` and ``rules/NAME`` for the subfolders)."""
-    root = resources.queries_dir()
-    path = root / f"{name}.rq"
-    if not path.is_file():
+    path = resources.query_file(f"{name}.rq")
+    if not os.path.isfile(path):
         known = ", ".join(q.name for q in catalogue())
         raise UnknownQueryError(f"no query named {name!r}; known queries: {known}")
-    return parse_header(name, path, path.read_text(encoding="utf-8"))
+    with open(path, encoding="utf-8") as handle:
+        return parse_header(name, path, handle.read())
 
 
 def catalogue(folder: str = "") -> list[NamedQuery]:
     root = resources.queries_dir()
     base = root / folder if folder else root
     return [
-        parse_header(_name_of(p, root), p, p.read_text(encoding="utf-8"))
+        parse_header(_name_of(p, root), str(p), p.read_text(encoding="utf-8"))
         for p in sorted(base.glob("*.rq"))
     ]

@@ -6,24 +6,41 @@ In a built wheel they are package data under ``kg/_data``; in a source checkout
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from typing import TYPE_CHECKING
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Plain os.path on the `check` start-up path: importing pathlib costs about 3 ms there.
+_PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 
-def _data_root() -> Path:
-    packaged = _PACKAGE_DIR / "_data"
-    if (packaged / "ontology").is_dir():
+def _data_root() -> str:
+    packaged = os.path.join(_PACKAGE_DIR, "_data")
+    if os.path.isdir(os.path.join(packaged, "ontology")):
         return packaged
-    return _PACKAGE_DIR.parent
+    return os.path.dirname(_PACKAGE_DIR)
+
+
+def ontology_file(*parts: str) -> str:
+    return os.path.join(_data_root(), "ontology", *parts)
+
+
+def query_file(*parts: str) -> str:
+    return os.path.join(_data_root(), "queries", *parts)
 
 
 def ontology_dir() -> Path:
-    return _data_root() / "ontology"
+    from pathlib import Path
+
+    return Path(ontology_file())
 
 
 def queries_dir() -> Path:
-    return _data_root() / "queries"
+    from pathlib import Path
+
+    return Path(query_file())
 
 
 # Curated graph files loaded into the knowledge graph (shapes are kept apart).

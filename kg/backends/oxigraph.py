@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.backends.base import Result, Term
 from kg.backends.binding import bind
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _term(node: object) -> Term:
@@ -27,9 +30,9 @@ class OxigraphBackend:
     def __init__(self, path: str | Path | None = None, store: ox.Store | None = None) -> None:
         if store is None:
             if path is None:
-                from kg.build.builder import ensure_store
+                from kg.build.builder import ensure_store_dir
 
-                path = ensure_store()
+                path = ensure_store_dir()
             store = ox.Store.read_only(str(path))
         self.store = store
 

@@ -10,10 +10,13 @@ import os
 import sys
 import zlib
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import resources
 from kg.namespaces import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_ICD, GRAPH_OWL
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BUILD_FORMAT = "1"  # bump when the build logic changes the store's content
 ICD_PACKAGE_VERSION = "1.5.0"
@@ -25,24 +28,47 @@ def _stderr(message: str) -> None:
     print(f"painkg: {message}", file=sys.stderr, flush=True)
 
 
-def cache_root() -> Path:
+# The `check` start-up path (cache key, store directory) uses plain os.path strings;
+# the Path-returning functions are for everything else.
+
+
+def _cache_root() -> str:
     root = os.environ.get("PAINKG_HOME")
     if root:
-        return Path(root)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "painkg"
+        return root
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "painkg")
+
+
+def _rule_files() -> list[str]:
+    folder = resources.query_file("rules")
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".rq"))
+
+
+def _source_files() -> list[str]:
+    files = [resources.ontology_file(name) for name in resources.GRAPH_FILES]
+    inferred = resources.ontology_file(resources.INFERRED_FILE)
+    if os.path.exists(inferred):
+        files.append(inferred)
+    return files + _rule_files()
+
+
+def cache_root() -> Path:
+    from pathlib import Path
+
+    return Path(_cache_root())
 
 
 def rule_files() -> list[Path]:
-    return sorted((resources.queries_dir() / "rules").glob("*.rq"))
+    from pathlib import Path
+
+    return [Path(p) for p in _rule_files()]
 
 
 def source_files() -> list[Path]:
-    files = list(resources.graph_files())
-    inferred = resources.ontology_dir() / resources.INFERRED_FILE
-    if inferred.exists():
-        files.append(inferred)
-    return files + rule_files()
+    from pathlib import Path
+
+    return [Path(p) for p in _source_files()]
 
 
 def content_key() -> str:
@@ -50,30 +76,46 @@ def content_key() -> str:
     not a security digest; zlib keeps the OpenSSL-backed hashlib off the `check` start-up path."""
     crc, adler = 0, 1
     chunks = [f"format={BUILD_FORMAT};icd={ICD_PACKAGE_VERSION}".encode()]
-    for path in source_files():
-        chunks += [path.name.encode(), path.read_bytes()]
+    for path in _source_files():
+        with open(path, "rb") as handle:
+            chunks += [os.path.basename(path).encode(), handle.read()]
     for chunk in chunks:
         crc, adler = zlib.crc32(chunk, crc), zlib.adler32(chunk, adler)
     return f"{crc:08x}{adler:08x}"
 
 
+def store_dir() -> str:
+    return os.path.join(_cache_root(), f"store-{content_key()}")
+
+
 def store_path() -> Path:
-    return cache_root() / f"store-{content_key()}"
+    from pathlib import Path
+
+    return Path(store_dir())
+
+
+def ensure_store_dir(progress: Progress | None = _stderr) -> str:
+    """The directory of an up-to-date store, building it first if needed."""
+    target = store_dir()
+    if not os.path.exists(os.path.join(target, "READY")):
+        from pathlib import Path
+
+        build_store(Path(target), progress)
+    return target
 
 
 def ensure_store(progress: Progress | None = _stderr) -> Path:
     """Return the path of an up-to-date store, building it first if needed."""
-    target = store_path()
-    if (target / "READY").exists():
-        return target
-    build_store(target, progress)
-    return target
+    from pathlib import Path
+
+    return Path(ensure_store_dir(progress))
 
 
 def build_store(target: Path, progress: Progress | None = _stderr) -> None:
     import shutil  # build-only imports stay out of the `check` start-up path
     import tempfile
     import time
+    from pathlib import Path
 
     import pyoxigraph as ox
 
