@@ -41,35 +41,23 @@ def check_text(result: CheckResult) -> str:
     lines.append("Why")
     for reason in result.reasons:
         lines.append(f"  - {reason}")
-    if result.paths:
-        lines.append("")
-        lines.append("Reasoning paths")
-        for kind, path in zip(result.path_kinds, result.paths):
-            lines.append(f"  [{kind['kind']}] {chain(path)}")
-    if result.warnings:
-        lines.append("")
-        lines.append("Warnings")
-        for warning in result.warnings:
-            lines.append(f"  ! {warning}")
-    if result.contraindications:
-        lines.append("")
-        lines.append("Contraindications present")
-        for ci in result.contraindications:
-            lines.append(f"  x {ci['diagnosis']} ({ci['trigger']}): {ci['text']} [{ci['source']}]")
-    if result.criteria and result.necessity == "criteria-apply":
-        lines.append("")
-        lines.append("Criteria to document")
-        for i, crit in enumerate(result.criteria, 1):
-            lines.append(f"  {i}. {crit['text']} [{crit['source']}]")
-    if result.coverage:
-        lines.append("")
-        lines.append("Coverage")
-        for cov in result.coverage:
-            mark = "*" if cov["primary"] else " "
-            lines.append(f"  {mark} {cov['scope']}: {cov['status']} [{cov['source']}]")
-    if result.citations:
-        lines.append("")
-        lines.append("Citations")
-        for c in result.citations:
-            lines.append(f"  [{c['id']}] {c['label']}")
+    _section(lines, "Reasoning paths",
+             [f"[{kind['kind']}] {chain(path)}" for kind, path in zip(result.path_kinds, result.paths)])
+    _section(lines, "Warnings", [f"! {w}" for w in result.warnings])
+    _section(lines, "Contraindications present",
+             [f"x {ci['diagnosis']} ({ci['trigger']}): {ci['text']} [{ci['source']}]"
+              for ci in result.contraindications])
+    if result.necessity == "criteria-apply":
+        _section(lines, "Criteria to document",
+                 [f"{i}. {crit['text']} [{crit['source']}]" for i, crit in enumerate(result.criteria, 1)])
+    _section(lines, "Coverage",
+             [f"{'*' if cov['primary'] else ' '} {cov['scope']}: {cov['status']} [{cov['source']}]"
+              for cov in result.coverage])
+    _section(lines, "Citations", [f"[{c['id']}] {c['label']}" for c in result.citations])
     return "\n".join(lines)
+
+
+def _section(lines: list[str], title: str, items: list[str]) -> None:
+    """A blank line, the title and the items indented by two spaces; nothing when empty."""
+    if items:
+        lines += ["", title, *(f"  {item}" for item in items)]
