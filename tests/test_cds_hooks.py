@@ -11,18 +11,9 @@ import json
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient
-
-from kg.server.app import create_app
 
 CPT = "http://www.ama-assn.org/go/cpt"
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-
-
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(store_path)) as c:
-        yield c
 
 
 def service_request(order_id: str, cpt: str, reason_codes=(), reason_refs=()) -> dict:

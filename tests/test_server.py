@@ -26,12 +26,6 @@ PROCS = 'PREFIX pk: <https://w3id.org/painkg/>\nSELECT ?code WHERE { ?p pk:cptCo
 SEED = 'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?label WHERE { <http://purl.bioontology.org/ontology/ICD10CM/M54.51> rdfs:label ?label }'
 
 
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(store_path)) as c:
-        yield c
-
-
 def bound_align(procedure: str, diagnosis: str) -> str:
     from kg.backends.binding import bind
 
