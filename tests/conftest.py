@@ -14,6 +14,17 @@ def store_path():
 
 @pytest.fixture(scope="session")
 def kg(store_path):
+    """The embedded default, as `painkg check` uses it: the answer index, then the store."""
+    from kg.graph import PainKG
+
+    kg = PainKG()
+    assert kg.answers is not None and str(store_path) == kg._store_dir
+    return kg
+
+
+@pytest.fixture(scope="session")
+def live_kg(store_path):
+    """The store alone: every named query runs on Oxigraph."""
     from kg.backends.oxigraph import OxigraphBackend
     from kg.graph import PainKG
 

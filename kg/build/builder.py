@@ -18,7 +18,7 @@ from kg.namespaces import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_ICD, GRAPH_OWL
 if TYPE_CHECKING:
     from pathlib import Path
 
-BUILD_FORMAT = "1"  # bump when the build logic changes the store's content
+BUILD_FORMAT = "2"  # bump when the build logic changes the store's content
 ICD_PACKAGE_VERSION = "1.5.0"
 
 Progress = Callable[[str], None]
@@ -126,7 +126,7 @@ def build_store(target: Path, progress: Progress | None = _stderr) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent))
     try:
-        say("first run: building the knowledge graph (about 20 s, once)...")
+        say("first run: building the knowledge graph (about 30 s, once)...")
         store = ox.Store(str(work / "store"))
         curated = ox.NamedNode(GRAPH_CURATED)
         for path in resources.graph_files():
@@ -149,6 +149,11 @@ def build_store(target: Path, progress: Progress | None = _stderr) -> None:
         derived = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DERIVED)))
         store.flush()
         store.optimize()
+        say("  compiling the answers of the check queries...")
+        from kg.build.answers import build_answers
+        from kg.answers import FILE_NAME
+
+        indexed = build_answers(store, str(work / "store" / FILE_NAME))
         store.flush()  # leave no write-ahead log for every read-only open to replay
         del store
         (work / "store" / "READY").write_text(f"derived={derived}\n", encoding="utf-8")
@@ -161,6 +166,8 @@ def build_store(target: Path, progress: Progress | None = _stderr) -> None:
         except OSError:
             if not (target / "READY").exists():
                 raise
-        say(f"  done in {time.perf_counter() - started:.1f} s ({derived:,} derived triples): {target}")
+        say(f"  done in {time.perf_counter() - started:.1f} s ({derived:,} derived triples, "
+            f"{indexed['code-info']:,} codes and {indexed['profiles']} diagnosis profiles "
+            f"indexed): {target}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

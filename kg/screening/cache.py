@@ -18,7 +18,8 @@ MAX_ENTRIES = 200_000  # bounded memory: forget everything past this many distin
 
 class ScreenKG(PainKG):
     def __init__(self, base: PainKG) -> None:
-        super().__init__(base.backend)
+        super().__init__(base._backend, answers=base.answers)  # the store opens when first asked
+        self._store_dir = base._store_dir
         self._memo: dict[tuple, list[dict]] = {}
         self._ancestors: dict[str, frozenset[str]] = {}
 

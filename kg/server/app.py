@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import __version__
+from kg.answers import AnswerIndex
 from kg.backends.oxigraph import OxigraphBackend
 from kg.errors import KGError
 from kg.graph import PainKG
@@ -108,7 +109,8 @@ def create_app(store_path: str | Path | None = None, limits: Limits | None = Non
         store = ox.Store.read_only(str(store_path))
     service = Service(
         store=store,
-        kg=PainKG(OxigraphBackend(store=store)),
+        kg=PainKG(OxigraphBackend(store=store),
+                  answers=AnswerIndex.open(str(store_path)) if store_path is not None else None),
         limits=limits,
         slots=threading.BoundedSemaphore(limits.workers),
         triples=len(store),
