@@ -23,6 +23,7 @@ from __future__ import annotations
 import marshal
 import os
 import sqlite3
+import threading
 
 FILE_NAME = "answers.sqlite"
 FORMAT = f"1:marshal{marshal.version}"
@@ -50,6 +51,11 @@ class AnswerIndex:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._lock = threading.Lock()  # one connection, shared by the server's threads
+
+    def _one(self, sql: str, args: tuple) -> tuple | None:
+        with self._lock:
+            return self._db.execute(sql, args).fetchone()
 
     @classmethod
     def open(cls, store_dir: str) -> AnswerIndex | None:
@@ -67,9 +73,8 @@ class AnswerIndex:
         self._db.close()
 
     def _answer(self, name: str, key: str) -> list[dict] | None:
-        found = self._db.execute(
-            "SELECT variables, rows FROM answer JOIN variables USING (query) "
-            "WHERE query = ? AND key = ?", (name, key)).fetchone()
+        found = self._one("SELECT variables, rows FROM answer JOIN variables USING (query) "
+                          "WHERE query = ? AND key = ?", (name, key))
         if found is None:
             return None
         names = marshal.loads(found[0])
@@ -88,7 +93,7 @@ class AnswerIndex:
         if not info:
             return []  # both queries need an ICD-10-CM code
         column, blanks = PROFILED_QUERIES[name]
-        found = self._db.execute(f"SELECT {column} FROM profile WHERE code = ?", (code,)).fetchone()
+        found = self._one(f"SELECT {column} FROM profile WHERE code = ?", (code,))
         rows = self._answer(name, profile_key(procedure, found[0] if found else 0)) or []
         fill = {"diagnosisCode": code, "diagnosis": info[0]["entity"]}
         for row in rows:
