@@ -10,16 +10,15 @@ short rows) into a temporary directory, then reports, in the same run:
   path and the fallback for quoted lines use) and pyarrow (whose compute kernels the CSV fast
   path uses; pyarrow's own CSV reader cannot read the file strictly because of the broken
   quotes, so it runs with newlines_in_values and skips the rows it cannot parse);
-- `painkg screen in.csv -o out.csv` cold (PAINKG_SCREEN_MEMORY=0: every distinct
-  procedure-diagnosis pair is decided with `check`) and warm (the pairs kept by the first run
-  in ~/.cache/painkg are reused), with lines/s and the ratio of each to the baselines
-  (target <= 3);
+- `painkg screen in.csv -o out.csv` (every distinct procedure-diagnosis pair decided with
+  `check`), with lines/s and its ratio to the baselines (target <= 3), in interleaved rounds
+  (the median of the per-round ratios);
 - peak RSS of the screen process (target < 500 MB).
 
 With --before DIR, also times `painkg screen` from another checkout (e.g. an older commit:
 `git archive COMMIT | tar -x -C DIR`) in the same run.
 
-Usage: python benchmarks/bench_screen.py [--lines N] [--keep] [--parquet] [--breakdown] [--before DIR]
+Usage: python benchmarks/bench_screen.py [--lines N] [--rounds R] [--keep] [--parquet] [--breakdown] [--before DIR]
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import argparse
 import csv
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -180,8 +180,8 @@ def breakdown(src: str, work: str) -> None:
 
     decider = Decider()
     for name, job in [("painkg reader + writer, no decisions", io_only),
-                      ("screen, cold (pairs decided with check)", lambda: screen(decider)),
-                      ("screen, warm (pairs and lines already decided)", lambda: screen(decider))]:
+                      ("row path screen (pairs decided with check)", lambda: screen(decider)),
+                      ("row path screen again (pairs and lines already decided)", lambda: screen(decider))]:
         start = time.process_time()
         job()
         print(f"  {name}: {time.process_time() - start:.2f} s CPU")
@@ -191,11 +191,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved measurement rounds")
     parser.add_argument("--parquet", action="store_true", help="also time Parquet in and out")
     parser.add_argument("--before", type=Path, help="another checkout to time in the same run")
     parser.add_argument("--breakdown", action="store_true",
-                        help="also time, in one process: painkg's reader and writer alone, a cold "
-                             "screen and a warm one (every pair already decided)")
+                        help="also time, in one process: painkg's reader and writer alone, the row path "
+                             "screen and the same again (every pair already decided)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="painkg-bench-screen-", dir="/tmp")
     src, out, base_out = (os.path.join(work, f) for f in ("claims.csv", "screened.csv", "copy.csv"))
@@ -206,23 +207,25 @@ def main() -> None:
 
     screen = [sys.executable, "-m", "kg", "screen", src, "-o", out, "-q", "--summary",
               os.path.join(work, "summary.json")]
-    from kg.screening.memory import memory_path
-
-    kept = memory_path()
-    if kept is not None and kept.exists():
-        kept.unlink()  # the first run with memory is cold
-    base_wall, base_cpu, base_rss = measure([sys.executable, "-c", BASELINE, src, base_out])
-    pa_wall, pa_cpu, _ = measure([sys.executable, "-c", BASELINE_PYARROW, src, base_out])
-    cold_wall, cold_cpu, cold_rss = measure(screen, PAINKG_SCREEN_MEMORY="0")
-    measure(screen)  # decides the pairs and keeps them
-    wall, cpu, rss = measure(screen)
+    # interleaved rounds on a shared machine: each ratio is taken within one round
+    rounds = []
+    for _ in range(args.rounds):
+        rounds.append((measure([sys.executable, "-c", BASELINE, src, base_out]),
+                       measure([sys.executable, "-c", BASELINE_PYARROW, src, base_out]),
+                       measure(screen)))
+    (base_wall, base_cpu, base_rss), (pa_wall, pa_cpu, _), (wall, cpu, rss) = (
+        tuple(statistics.median(r[k][i] for r in rounds) for i in range(3)) for k in range(3))
+    ratio = statistics.median(r[2][0] / r[0][0] for r in rounds)
+    cpu_ratio = statistics.median(r[2][1] / r[0][1] for r in rounds)
+    print(f"{args.rounds} rounds; medians:")
     print(f"baseline csv module read + rewrite: {base_wall:.2f} s wall, {base_cpu:.2f} s CPU "
           f"({args.lines / base_wall:,.0f} lines/s), {base_rss:.0f} MB")
     print(f"baseline pyarrow read + rewrite: {pa_wall:.2f} s wall, {pa_cpu:.2f} s CPU")
-    for name, w, c, r in [("cold", cold_wall, cold_cpu, cold_rss), ("warm", wall, cpu, rss)]:
-        print(f"painkg screen, {name}: {w:.2f} s wall, {c:.2f} s CPU = {args.lines / w:,.0f} lines/s; "
-              f"ratio {w / base_wall:.2f}x wall, {c / base_cpu:.2f}x CPU to the csv module, "
-              f"{w / pa_wall:.2f}x wall to pyarrow (target <= 3); peak RSS {r:.0f} MB (target < 500 MB)")
+    print(f"painkg screen: {wall:.2f} s wall, {cpu:.2f} s CPU = {args.lines / wall:,.0f} lines/s; "
+          f"ratio {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU to the csv module "
+          f"(per round: {', '.join(f'{r[2][0] / r[0][0]:.2f}x' for r in rounds)}), "
+          f"{wall / pa_wall:.2f}x wall to pyarrow (target <= 3); peak RSS {max(r[2][2] for r in rounds):.0f} MB "
+          f"(target < 500 MB)")
     if args.before:
         b_wall, b_cpu, b_rss = measure(screen, cwd=args.before.resolve())
         print(f"painkg screen from {args.before}: {b_wall:.2f} s wall, {b_cpu:.2f} s CPU; ratio "

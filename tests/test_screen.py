@@ -117,6 +117,21 @@ def test_quoted_field_spanning_lines_is_one_row(kg, tmp_path):
     assert [r["verdict"] for r in rows] == ["aligned", "misaligned"]
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_line_ends_inside_values_stay_inside_one_csv_record(fast, kg, tmp_path):
+    """A value with a line end (here a malformed code, so the flags and the error quote it too)
+    is written quoted: CSV output has one record per input row on both paths."""
+    path = tmp_path / "nl.csv"
+    path.write_text('claim_id,line,procedure,dx1,note\nC1,1,64628,"M54.51\nX",a\nC2,1,64628,M54.51,"b\nc"\n'
+                    "C3,1,64628,M54.51,d\n")
+    out = tmp_path / "nl.out.csv"
+    screen_file(str(path), str(out), kg=kg, progress=False, fast=fast)
+    rows = read_csv(out)
+    assert [r["claim_id"] for r in rows] == ["C1", "C2", "C3"]
+    assert rows[0]["dx1"] == "M54.51\nX" and "M54.51\nX" in rows[0]["flags"] and rows[0]["error"]
+    assert rows[1]["note"] == "b\nc" and rows[1]["verdict"] == rows[2]["verdict"] == "aligned"
+
+
 def _keys(kg) -> list[tuple[str, list[str]]]:
     """Procedure and diagnosis sets across families, verdicts and necessity outcomes."""
     dxs = ["M54.51", "M51.16", "M47.816", "M54.50", "M54.41", "M80.08XA", "M48.062", "M46.1",

@@ -42,7 +42,7 @@ def screen_file(input_path: str, output_path: str = "-", *, input_format: str | 
         read = summary
     reader = open_reader(input_path, in_fmt, chunk_size, read)
     try:
-        decider = _decider(kg)
+        decider = Decider(kg)
         screener = Screener(reader.columns, column_map, decider, chunk_size=chunk_size,
                             text_rows=in_fmt in ("csv", "tsv"))
         total = reader.file.metadata.num_rows if in_fmt == "parquet" else None  # type: ignore[attr-defined]
@@ -57,29 +57,9 @@ def screen_file(input_path: str, output_path: str = "-", *, input_format: str | 
             import sys
 
             sys.stderr.write("\n")
-        _keep(decider, kg)
     finally:
         reader.close()
     return screener.summary
-
-
-def _decider(kg: Any) -> Decider:
-    """A Decider; on the default graph it starts from the pairs decided by earlier runs."""
-    decider = Decider(kg)
-    if kg is None:
-        from kg.screening import memory
-
-        decider.remember(memory.load(memory.memory_path()))
-    return decider
-
-
-def _keep(decider: Decider, kg: Any) -> None:
-    if kg is None:
-        from kg.screening import memory
-
-        data = decider.memory()
-        if data is not None:
-            memory.save(memory.memory_path(), data)
 
 
 def _vectorised() -> bool:
@@ -110,11 +90,10 @@ def _screen_delimited(input_path: str, output_path: str, delimiter: str,
             return first if input_path == "-" else b""
         (column_map or ColumnMap()).resolve(columns)  # missing columns: fail before any output
         show = tty_progress(None) if progress else None
-        decider = _decider(kg)
+        decider = Decider(kg)
         with atomic_output(output_path) as stream:
             summary = screen_csv(raw, columns, stream, delimiter, column_map, decider,
                                  chunk_size, show)
-        _keep(decider, kg)
         if show:
             sys.stderr.write("\n")
     finally:

@@ -110,36 +110,9 @@ class Decider:
         self._notes: dict[str, list[tuple[str, str]]] = {}  # code -> Excludes1 (excluded, holder)
         self._conflicts: dict[tuple[str, str], list[str]] = {}  # code pair -> note holders
         self._necessity: dict[tuple[str, str, bool], str] = {}
-        self._pool: Any = None  # threads for decide_many(), made on first use
         self._red: set[str] = set()  # codes that are red flags
         self._missing: set[tuple[str, str]] | None = None  # pairs wanted, in decide_many
         self._sets: dict[tuple[str, ...], tuple[tuple[str, ...], list[str], list[str]]] = {}
-        self._remembered = 0  # pairs taken from an earlier run
-
-    # -- memory of earlier runs (kg.screening.memory) --------------------------------------
-    def remember(self, data: dict[str, Any]) -> None:
-        """Take the pairs and codes saved by an earlier run on the same graph and code."""
-        for proc, code, p in data.get("pairs", []):
-            self._pairs[(proc, code)] = Pair(p["verdict"], p["rank"], p["reason"],
-                                             p["contraindications"], p["coverage"],
-                                             frozenset(p["mechanisms"]), p["flags"], p["blocking"])
-        self._procedures.update({k: tuple(v) for k, v in data.get("procedures", {}).items()})
-        self._diagnoses.update({k: tuple(v) for k, v in data.get("diagnoses", {}).items()})
-        self._red.update(data.get("red", []))
-        self._remembered = len(self._pairs)
-
-    def memory(self) -> dict[str, Any] | None:
-        """What a later run can take, or None when nothing new was decided."""
-        if len(self._pairs) == self._remembered:
-            return None
-        pairs = [[proc, code, {"verdict": p.verdict, "rank": p.rank, "reason": p.reason,
-                               "contraindications": p.contraindications, "coverage": p.coverage,
-                               "mechanisms": sorted(p.mechanisms), "flags": p.flags,
-                               "blocking": p.blocking}]
-                 for (proc, code), p in list(self._pairs.items())[:MAX_DECISIONS]]
-        codes = [(raw, found) for raw, found in self._diagnoses.items() if not found[1]]
-        return {"pairs": pairs, "procedures": {k: v for k, v in self._procedures.items() if not v[1]},
-                "diagnoses": dict(codes[:MAX_DECISIONS]), "red": sorted(self._red)}
 
     # -- codes ----------------------------------------------------------------------------
     def procedure(self, raw: str) -> tuple[str, str, str]:
@@ -192,9 +165,8 @@ class Decider:
         return found
 
     def decide_many(self, lines: list[tuple[str, tuple[str, ...]]]) -> list[Decision]:
-        """Decide lines (procedure and diagnoses as written). The pairs they need that are not
-        known yet are decided first, in two threads: the store answers queries without holding
-        the GIL, so one thread's query runs while the other assembles its answer."""
+        """Decide lines (procedure and diagnoses as written): the pairs they need that are not
+        known yet first, in sorted order, then the lines."""
         missing: set[tuple[str, str]] = set()
         self._missing = missing
         try:
@@ -207,13 +179,8 @@ class Decider:
         finally:
             self._missing = None
         if missing:
-            if len(missing) >= 8:
-                if self._pool is None:
-                    from concurrent.futures import ThreadPoolExecutor
-
-                    self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painkg-screen")
-                for _ in self._pool.map(lambda p: self.pair(*p), sorted(missing)):
-                    pass
+            for pair in sorted(missing):
+                self.pair(*pair)
             decided = [d or self.decide(*line) for d, line in zip(decided, lines)]
         return decided  # type: ignore[return-value]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import io
 import operator
 import re
 import time
@@ -36,6 +35,7 @@ from kg.screening.decide import Decider, Decision
 from kg.screening.readers import MAX_CONTINUATION, UnreadableInputError, _loose
 from kg.screening.run import MAX_CLAIM_LINES, with_conflicts
 from kg.screening.summary import MAX_ERROR_SAMPLES, Summary
+from kg.screening.writers import csv_line
 
 BYTES_PER_ROW = 100  # chunk_size rows -> block size in bytes (2 MB by default)
 MAX_OUTCOMES = 200_000  # distinct outcomes remembered; past it the table starts afresh
@@ -240,15 +240,9 @@ class Outcomes:
         if new:
             shared = self._texts
             keys = [(d.verdict, d.necessity, d.mechanism, d.reason, d.flags_text, d.error) for d in new]
-            missing = list(dict.fromkeys(k for k in keys if k not in shared))
-            if missing:
-                buf = io.StringIO()
-                csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerows(
-                    ("", *k) for k in missing)
-                lines = buf.getvalue().split("\n")[:-1]
-                if len(lines) != len(missing):  # a value holds a line end: one by one
-                    lines = [_csv_line(["", *k], self.delimiter) for k in missing]
-                shared.update(zip(missing, (line + "\n" for line in lines)))
+            delimiter = self.delimiter
+            for k in dict.fromkeys(k for k in keys if k not in shared):
+                shared[k] = delimiter + csv_line(k, delimiter) + "\n"
             self.suffix.extend(shared[k] for k in keys)
         return self.suffix
 
@@ -294,7 +288,7 @@ class FastScreener:
         return not set(OUTPUT_COLUMNS) & set(columns)
 
     def header(self) -> bytes:
-        return (_csv_line(self.out_columns, self.delimiter) + "\n").encode("utf-8")
+        return (csv_line(self.out_columns, self.delimiter) + "\n").encode("utf-8")
 
     def run(self, blocks: Iterator[Block], write: Callable[[bytes], Any],
             progress: Callable[[int], None] | None = None) -> None:
@@ -343,7 +337,7 @@ class FastScreener:
             claims = pc.list_element(pc.split_pattern(plain, self.delimiter, max_splits=claim_at + 1),
                                      claim_at).cast(pa.large_string())
         if special:
-            texts = _merge(texts.filter(pa.array(vector)), [_csv_line(special[i], self.delimiter) for i in rows], vector)
+            texts = _merge(texts.filter(pa.array(vector)), [csv_line(special[i], self.delimiter) for i in rows], vector)
             if claim_at is not None:
                 claims = _merge(claims, [special[i][claim_at] for i in rows], vector)
         return texts, ids, claims
@@ -471,21 +465,6 @@ def _claim_starts(claims: pa.Array, n: int) -> np.ndarray:
         first = np.flatnonzero(starts)
         starts |= (np.arange(n) - first[run]) % MAX_CLAIM_LINES == 0
     return starts
-
-
-_LINE = io.StringIO()
-_WRITERS: dict[str, Any] = {}
-
-
-def _csv_line(fields: list[str], delimiter: str) -> str:
-    """One CSV record, without a line end."""
-    writer = _WRITERS.get(delimiter)
-    if writer is None:
-        writer = _WRITERS[delimiter] = csv.writer(_LINE, delimiter=delimiter, lineterminator="")
-    _LINE.seek(0)
-    _LINE.truncate()
-    writer.writerow(fields)
-    return _LINE.getvalue()
 
 
 def _numpy(values: pa.Array) -> np.ndarray:

@@ -5,7 +5,6 @@ the target's directory, renamed over the target only when the run completes. Sta
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import os
@@ -34,22 +33,36 @@ class TableWriter:
         pass
 
 
+def csv_line(fields: list[Any], delimiter: str = ",") -> str:
+    """One CSV record without its line end. A field holding the delimiter, a quote, CR or LF is
+    quoted (the csv module leaves CR, and LF too unless it is the line terminator, unquoted,
+    which splits the record for every reader)."""
+    out = []
+    for value in fields:
+        text = value if isinstance(value, str) else "" if value is None else str(value)
+        if delimiter in text or '"' in text or "\n" in text or "\r" in text:
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return delimiter.join(out)
+
+
 class DelimitedWriter(TableWriter):
     def __init__(self, stream: IO, columns: list[str], source_schema: Any = None,
                  delimiter: str = ",") -> None:
         super().__init__(stream, columns, source_schema)
         self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
         self.width = len(columns)
-        self.csv = csv.writer(self.text, delimiter=delimiter, lineterminator="\n")
+        self.delimiter = delimiter
         self.nested = False  # values may be JSON objects or arrays (a JSONL input)
-        self.csv.writerow(columns)
+        self.text.write(csv_line(columns, delimiter) + "\n")
 
     def write(self, rows: list[list[Any]]) -> None:
         width = self.width
         fixed = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
         if self.nested:  # JSON objects and arrays are written as JSON
             fixed = [[_text(v) if isinstance(v, dict | list) else v for v in r] for r in fixed]
-        self.csv.writerows(fixed)
+        delimiter = self.delimiter
+        self.text.write("".join(csv_line(r, delimiter) + "\n" for r in fixed))
 
     def finish(self) -> None:
         self.text.flush()
