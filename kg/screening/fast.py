@@ -18,13 +18,14 @@ boundary is still one claim. Tests check that the output equals the row path's, 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import operator
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -68,6 +69,61 @@ class Block:
 
     def __init__(self, lines: pa.Array, special: dict[int, list[str]], errors: dict[int, str]) -> None:
         self.lines, self.special, self.errors = lines, special, errors
+
+
+class Prepared(NamedTuple):
+    """A block with its columnar work done (FastScreener.prepare)."""
+
+    block: Block
+    vector: np.ndarray  # rows taken by the vectorised path (not special)
+    rows: list[int]  # the special rows, in order
+    keys: list[str]  # distinct keys of the vectorised rows
+    indices: np.ndarray  # row -> index into keys
+    texts: pa.Array
+    claims: pa.Array
+
+
+def prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """``items``, computed ahead in a thread (pyarrow and numpy release the GIL, so reading and
+    columnar work overlap with the decisions); its errors are raised here, in order."""
+    import queue
+    import threading
+
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def hand_over(item: Any, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put((item, error), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False  # the consumer has stopped
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not hand_over(item):
+                    return
+            hand_over(done)
+        except BaseException as exc:  # raised again by the consumer
+            hand_over(done, exc)
+
+    thread = threading.Thread(target=work, name="painkg-screen-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 class LineReader:
@@ -292,10 +348,10 @@ class FastScreener:
 
     def run(self, blocks: Iterator[Block], write: Callable[[bytes], Any],
             progress: Callable[[int], None] | None = None) -> None:
-        for block in blocks:
+        for prepared in prefetched(map(self.prepare, blocks)):
             if len(self.outcomes) > MAX_OUTCOMES:
                 self._forget()
-            self._emit(*self._screen(block), write)
+            self._emit(*self._screen(prepared), write)
             if progress:
                 progress(self.done)
         if self._held is not None:
@@ -305,30 +361,19 @@ class FastScreener:
         self.summary.distinct_keys = len(self.decider._decisions)
 
     # -- one block ------------------------------------------------------------------------
-    def _screen(self, block: Block) -> tuple[pa.Array, np.ndarray, pa.Array]:
-        """The rows' output text before the screening columns, their outcome ids, claim ids."""
-        lines, special, errors = block.lines, block.special, block.errors
+    def prepare(self, block: Block) -> Prepared:
+        """The block's columnar work, which needs no decision (it runs ahead, in a thread):
+        the rows' keys, dictionary-encoded, the output text before the screening columns and
+        the claim ids."""
+        lines, special = block.lines, block.special
         n = len(lines)
-        ids = np.zeros(n, dtype=np.int64)
         vector = np.ones(n, dtype=bool)
         rows = sorted(special)
         plain = lines
         if special:
             vector[rows] = False
             plain = lines.filter(pa.array(vector))
-        key = self._key(plain)
-        encoded = pc.dictionary_encode(key)
-        uniq = encoded.dictionary.to_pylist()
-        if uniq:
-            get = self._keys.get
-            found = [get(k, -1) for k in uniq]
-            new = [i for i, f in enumerate(found) if f < 0]
-            if new:
-                for i, outcome in zip(new, self._decide_keys([uniq[i] for i in new])):
-                    found[i] = outcome
-            ids[vector] = np.array(found, dtype=np.int64)[_numpy(encoded.indices)]
-        for i in rows:
-            ids[i] = self._special(special[i], errors.get(i))
+        encoded = pc.dictionary_encode(self._key(plain))
         texts = lines.cast(pa.large_string())
         claim_at = self.positions.claim_id
         if claim_at is None:
@@ -340,7 +385,25 @@ class FastScreener:
             texts = _merge(texts.filter(pa.array(vector)), [csv_line(special[i], self.delimiter) for i in rows], vector)
             if claim_at is not None:
                 claims = _merge(claims, [special[i][claim_at] for i in rows], vector)
-        return texts, ids, claims
+        return Prepared(block, vector, rows, encoded.dictionary.to_pylist(),
+                        _numpy(encoded.indices), texts, claims)
+
+    def _screen(self, prepared: Prepared) -> tuple[pa.Array, np.ndarray, pa.Array]:
+        """The rows' output text before the screening columns, their outcome ids, claim ids."""
+        block, vector, uniq = prepared.block, prepared.vector, prepared.keys
+        ids = np.zeros(len(block.lines), dtype=np.int64)
+        if uniq:
+            get = self._keys.get
+            found = [get(k, -1) for k in uniq]
+            new = [i for i, f in enumerate(found) if f < 0]
+            if new:
+                for i, outcome in zip(new, self._decide_keys([uniq[i] for i in new])):
+                    found[i] = outcome
+            ids[vector] = np.array(found, dtype=np.int64)[prepared.indices]
+        special, errors = block.special, block.errors
+        for i in prepared.rows:
+            ids[i] = self._special(special[i], errors.get(i))
+        return prepared.texts, ids, prepared.claims
 
     def _key(self, plain: pa.Array) -> pa.Array:
         """The key fields of rows without quotes, joined by the delimiter (no field holds it)."""
@@ -511,9 +574,15 @@ def screen_csv(raw: BinaryIO, columns: list[str], stream: IO[bytes], delimiter: 
     start = time.perf_counter()
     paused = gc.isenabled()
     gc.disable()  # no cycles are made; collections over the growing tables cost seconds
+    pool = pa.default_memory_pool()
+    with contextlib.suppress(NotImplementedError, AttributeError):
+        # blocks are made in the read-ahead thread and freed in this one: mimalloc's per-thread
+        # heaps then hold ~50 MB more than jemalloc's
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
     try:
         screener.run(reader.blocks(), stream.write, progress)
     finally:
+        pa.set_memory_pool(pool)
         if paused:
             gc.enable()
     screener.summary.seconds = time.perf_counter() - start
