@@ -63,6 +63,14 @@ class Decision:
                 ";".join(self.flags), tuple(dict.fromkeys(f.split(":", 1)[0] for f in self.flags)))
         self.flags_text, self.flag_kinds = flags
 
+    def for_codes(self, diagnoses: tuple[str, ...]) -> Decision:
+        """The same decision for a line with more (irrelevant) diagnoses."""
+        d = object.__new__(Decision)
+        for name in _SLOTS:
+            object.__setattr__(d, name, getattr(self, name))
+        d.diagnoses = diagnoses
+        return d
+
     @property
     def out(self) -> list[str]:
         """The values of the screening columns."""
@@ -70,9 +78,10 @@ class Decision:
 
 
 _FLAGS: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # flags -> (joined, kinds)
+_SLOTS = tuple(Decision.__slots__)
 
 
-@dataclass
+@dataclass(eq=False, slots=True)  # compared by identity (`None in pairs` stays cheap)
 class Pair:
     """What check(procedure, [diagnosis]) says, as needed to compose a line, and the flags."""
 
@@ -85,9 +94,11 @@ class Pair:
     flags: list[str]
     blocking: list[str]  # short reasons: contraindications of this pair, then coverage
     mechanism: str = field(init=False)  # the mechanisms, sorted and joined
+    keep: bool = field(init=False)  # it always counts in a line (see Decider._compose)
 
     def __post_init__(self) -> None:
         self.mechanism = "; ".join(sorted(self.mechanisms))
+        self.keep = bool(self.flags or self.blocking or self.contraindications)
 
 
 class _MissingPairs(Exception):
@@ -155,12 +166,12 @@ class Decider:
             flags = ([proc_flag] if proc_flag else []) + dx_flags
             return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=resolved,
                             procedure=proc)
-        flags = [proc_flag] + dx_flags if proc_flag else list(dx_flags)
         key = (proc, resolved)
         found = self._decisions.get(key)
         if found is None:
             if len(self._decisions) >= MAX_DECISIONS:
                 self._decisions.clear()
+            flags = [proc_flag, *dx_flags] if proc_flag else list(dx_flags)
             found = self._decisions[key] = self._compose(proc, resolved, _unique(flags))
         return found
 
@@ -246,20 +257,18 @@ class Decider:
             deciding = pairs
             contraindicated = bool(pairs[0].contraindications)
         else:
-            top = max(p.rank for p in pairs)
+            top = max([p.rank for p in pairs])
             if top:  # a misaligned diagnosis that flags nothing changes nothing: decide without it
                 red = self._red
-                core = [c for c, p in zip(codes, pairs)
-                        if p.rank == top or p.flags or p.blocking or p.contraindications or c in red]
+                core = tuple([c for c, p in zip(codes, pairs) if p.keep or p.rank == top or c in red])
                 if len(core) < len(codes):
-                    key = (procedure, tuple(core))
+                    key = (procedure, core)
                     base = self._decisions.get(key)
                     if base is None:
                         base = self._decisions[key] = self._compose(procedure, core, flags)
-                    return Decision(base.verdict, base.necessity, base.mechanism, base.reason,
-                                    base.flags, "", tuple(codes), procedure)
+                    return base.for_codes(tuple(codes))
             deciding = [p for p in pairs if p.rank == top]
-            contraindicated = any(p.contraindications for p in pairs)
+            contraindicated = any([p.contraindications for p in pairs])
         verdict = deciding[0].verdict
         key = (procedure, verdict, contraindicated)
         necessity = self._necessity.get(key)
