@@ -126,6 +126,45 @@ def prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         thread.join(timeout=5)
 
 
+def _join_and_write(write: Callable[[bytes], Any], texts: pa.Array, tails: pa.Array,
+                    inverse: np.ndarray) -> None:
+    """Write each row's text followed by its tail (``tails[inverse[row]]``)."""
+    out = pc.binary_join_element_wise(texts, tails.take(pa.array(inverse)),
+                                      pa.scalar("", pa.large_string()))
+    offsets = np.frombuffer(out.buffers()[1], np.int64)[out.offset : out.offset + len(texts) + 1]
+    write(out.buffers()[2][int(offsets[0]) : int(offsets[-1])])  # the lines, each ending "\n"
+
+
+class WriteBehind:
+    """Runs ``work(write, *item)`` for each item put, in order, in a thread (the joins and the
+    writes release the GIL); its first error is raised by the next ``put`` or on leaving."""
+
+    def __init__(self, work: Callable[..., None], write: Callable[[bytes], Any], depth: int = 2) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.work, self.write, self.depth = work, write, depth
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="painkg-screen-write")
+        self.pending: list[Any] = []
+
+    def put(self, item: tuple) -> None:
+        self.pending.append(self.pool.submit(self.work, self.write, *item))
+        while len(self.pending) > self.depth:
+            self.pending.pop(0).result()
+
+    def __enter__(self) -> WriteBehind:
+        return self
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        try:
+            if kind is None:
+                while self.pending:
+                    self.pending.pop(0).result()
+        finally:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+
+
 class LineReader:
     """Blocks of rows from a binary CSV/TSV stream whose header was read."""
 
@@ -348,15 +387,16 @@ class FastScreener:
 
     def run(self, blocks: Iterator[Block], write: Callable[[bytes], Any],
             progress: Callable[[int], None] | None = None) -> None:
-        for prepared in prefetched(map(self.prepare, blocks)):
-            if len(self.outcomes) > MAX_OUTCOMES:
-                self._forget()
-            self._emit(*self._screen(prepared), write)
-            if progress:
-                progress(self.done)
-        if self._held is not None:
-            held, self._held = self._held, None
-            self._emit(*held, write, final=True)
+        with WriteBehind(_join_and_write, write) as behind:
+            for prepared in prefetched(map(self.prepare, blocks)):
+                if len(self.outcomes) > MAX_OUTCOMES:
+                    self._forget()
+                self._emit(*self._screen(prepared), behind.put)
+                if progress:
+                    progress(self.done)
+            if self._held is not None:
+                held, self._held = self._held, None
+                self._emit(*held, behind.put, final=True)
         self.outcomes.fold(self.summary)
         self.summary.distinct_keys = len(self.decider._decisions)
 
@@ -449,8 +489,8 @@ class FastScreener:
         return self.outcomes.id(d, self._own_conflicts(d))
 
     # -- claims and output ----------------------------------------------------------------
-    def _emit(self, texts: pa.Array, ids: np.ndarray, claims: pa.Array, write: Callable[[bytes], Any],
-              final: bool = False) -> None:
+    def _emit(self, texts: pa.Array, ids: np.ndarray, claims: pa.Array,
+              put: Callable[[tuple], Any], final: bool = False) -> None:
         if self._held is not None:
             held, self._held = self._held, None
             texts = pa.concat_arrays([held[0], texts])
@@ -470,10 +510,7 @@ class FastScreener:
         self._count(ids)
         uniq, inverse = np.unique(ids, return_inverse=True)
         suffix = self.outcomes.suffixes()
-        tails = pa.array([suffix[i] for i in uniq.tolist()], pa.large_string()).take(pa.array(inverse))
-        out = pc.binary_join_element_wise(texts, tails, pa.scalar("", pa.large_string()))
-        offsets = np.frombuffer(out.buffers()[1], np.int64)[out.offset : out.offset + n + 1]
-        write(out.buffers()[2][int(offsets[0]) : int(offsets[-1])])  # the lines, each ending "\n"
+        put((texts, pa.array([suffix[i] for i in uniq.tolist()], pa.large_string()), inverse))
         self.done += n
 
     def _claim_conflicts(self, ids: np.ndarray, starts: np.ndarray) -> None:
