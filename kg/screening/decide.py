@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
 
 from kg.checking import (
     BLOCKING_STATUS,
@@ -166,13 +165,29 @@ class Decider:
             flags = ([proc_flag] if proc_flag else []) + dx_flags
             return Decision(flags=_unique(flags), error="; ".join(errors), diagnoses=resolved,
                             procedure=proc)
-        key = (proc, resolved)
+        return self.decide_resolved(proc, resolved)
+
+    def decide_resolved(self, procedure: str, codes: tuple[str, ...]) -> Decision:
+        """Decide a line whose procedure and diagnoses are valid codes (sorted and distinct).
+        Its red flags are listed in code order, so the answer depends on the set of codes only."""
+        key = (procedure, codes)
         found = self._decisions.get(key)
         if found is None:
             if len(self._decisions) >= MAX_DECISIONS:
                 self._decisions.clear()
-            flags = [proc_flag, *dx_flags] if proc_flag else list(dx_flags)
-            found = self._decisions[key] = self._compose(proc, resolved, _unique(flags))
+            red = self._red
+            found = self._decisions[key] = self._compose(
+                procedure, codes, [f"red-flag:{c}" for c in codes if c in red])
+        return found
+
+    def known(self, procedure: str, codes: tuple[str, ...], decision: Decision) -> Decision:
+        """The decision of (procedure, codes) if one was made, else ``decision``, kept for it."""
+        key = (procedure, codes)
+        found = self._decisions.get(key)
+        if found is None:
+            if len(self._decisions) >= MAX_DECISIONS:
+                self._decisions.clear()
+            found = self._decisions[key] = decision
         return found
 
     def decide_many(self, lines: list[tuple[str, tuple[str, ...]]]) -> list[Decision]:

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kg.screening.columnar import ColumnDecider
 from kg.screening.columns import OUTPUT_COLUMNS, ColumnMap, Positions
 from kg.screening.decide import Decider, Decision
 from kg.screening.readers import MAX_CONTINUATION, UnreadableInputError, _loose
@@ -77,10 +78,15 @@ class Prepared(NamedTuple):
     block: Block
     vector: np.ndarray  # rows taken by the vectorised path (not special)
     rows: list[int]  # the special rows, in order
-    keys: list[str]  # distinct keys of the vectorised rows
+    keys: list[str]  # distinct keys of the vectorised rows (key path)
     indices: np.ndarray  # row -> index into keys
     texts: pa.Array
     claims: pa.Array
+    # column path: the procedure of each distinct key as written (keys themselves are not kept)
+    procedures: list[str] | None = None
+    unused: None = None
+    # per pointer holding a value in the block: its distinct values as written, key -> index
+    pointers: list[tuple[list[str], np.ndarray]] | None = None
 
 
 def prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
@@ -374,6 +380,9 @@ class FastScreener:
         self._keys: dict[str, int] = {}  # raw key -> outcome id (with the decision's own conflicts)
         self._errors: dict[str, int] = {}  # parse error -> outcome id
         self._held: tuple[pa.Array, np.ndarray, pa.Array] | None = None
+        # rows decided from their columns (the dxN pointers); a joined diagnoses column: by key
+        self.columnar = (ColumnDecider(decider, len(self.positions.pointers))
+                         if self.positions.joined is None else None)
         self.done = 0
 
     @staticmethod
@@ -413,7 +422,6 @@ class FastScreener:
         if special:
             vector[rows] = False
             plain = lines.filter(pa.array(vector))
-        encoded = pc.dictionary_encode(self._key(plain))
         texts = lines.cast(pa.large_string())
         claim_at = self.positions.claim_id
         if claim_at is None:
@@ -425,14 +433,36 @@ class FastScreener:
             texts = _merge(texts.filter(pa.array(vector)), [csv_line(special[i], self.delimiter) for i in rows], vector)
             if claim_at is not None:
                 claims = _merge(claims, [special[i][claim_at] for i in rows], vector)
-        return Prepared(block, vector, rows, encoded.dictionary.to_pylist(),
-                        _numpy(encoded.indices), texts, claims)
+        encoded = pc.dictionary_encode(self._key(plain))
+        indices = _numpy(encoded.indices)
+        if self.columnar is None:
+            return Prepared(block, vector, rows, encoded.dictionary.to_pylist(), indices, texts, claims)
+        # the columns of the distinct keys: procedure, and each pointer holding a value
+        parts = pc.split_pattern(encoded.dictionary, self.delimiter)
+        at = {c: i for i, c in enumerate(self._sorted)}
+        pos = self.positions
+        columns = []
+        for c in pos.pointers:
+            column = pc.dictionary_encode(pc.list_element(parts, at[c]))
+            values = column.dictionary.to_pylist()
+            if values not in ([""], []):
+                columns.append((values, _numpy(column.indices)))
+        return Prepared(block, vector, rows, [], indices, texts, claims,
+                        pc.list_element(parts, at[pos.procedure]).to_pylist(), None, columns)
 
     def _screen(self, prepared: Prepared) -> tuple[pa.Array, np.ndarray, pa.Array]:
         """The rows' output text before the screening columns, their outcome ids, claim ids."""
         block, vector, uniq = prepared.block, prepared.vector, prepared.keys
         ids = np.zeros(len(block.lines), dtype=np.int64)
-        if uniq:
+        if prepared.procedures:
+            written, pointers = self.columnar.written_ids(prepared.procedures,
+                                                          [v for v, _ in prepared.pointers])
+            values = np.empty((len(written), len(pointers)), np.int64)
+            for j, (_, indices) in enumerate(prepared.pointers):
+                values[:, j] = pointers[j][indices]
+            decided = self.columnar.decide(written, values, self.outcomes, self._own_conflicts)
+            ids[vector] = decided[prepared.indices]
+        elif uniq:
             get = self._keys.get
             found = [get(k, -1) for k in uniq]
             new = [i for i, f in enumerate(found) if f < 0]
@@ -548,6 +578,8 @@ class FastScreener:
         old, held = self.outcomes, self._held
         old.fold(self.summary)
         self.outcomes = Outcomes(self.delimiter)
+        if self.columnar is not None:
+            self.columnar.forget_outcomes()
         self._keys, self._errors = {}, {}
         if held is not None:
             ids = [self.outcomes.id(old.base[i], old.hits[i]) for i in held[1].tolist()]
