@@ -522,3 +522,43 @@ def test_jsonl_keys_first_seen_late_are_kept(kg, tmp_path):
     piped = CliRunner().invoke(main, ["screen", "-", "--input-format", "jsonl", "-q"],
                                input=src.read_text())
     assert json.loads(piped.stdout.splitlines()[10_001])["late_note"] == "seen late"
+
+
+@pytest.mark.parametrize(("chunk_size", "max_entries"), [(64, 200_000), (64, 50), (50_000, 200_000)])
+def test_column_path_equals_row_path_on_many_diagnoses(chunk_size, max_entries, kg, tmp_path,
+                                                       monkeypatch):
+    """Five pointers with codes written in other forms (case, no dot, repeats, blanks), red
+    flags in either order, comorbidities a line's core leaves out, Excludes1 pairs and bad codes:
+    the column path (kg/screening/columnar.py) writes the row path's bytes, also when its
+    tables start afresh."""
+    import random
+
+    from kg.screening import columnar
+
+    monkeypatch.setattr(columnar, "MAX_ENTRIES", max_entries)
+    rng = random.Random(11)
+    pool = ["M54.51", "m54.51", "M5451", "M51.16", "M47.816", "M54.50", "M54.41", "C79.51",
+            "M80.08XA", "I10", "E78.5", "Z79.891", "M48.062", " ", "", "", "", "M54.5", "XYZ"]
+    procs = ["64628", "64493", "62323", "22514", "63650", "27279", "64635", " 64628 ", "6462"]
+    header = ["claim_id", "line", "procedure", "dx1", "dx2", "dx3", "dx4", "dx5"]
+    lines = [",".join(header)]
+    for c in range(900):
+        shared = [rng.choice(pool) for _ in range(5)]
+        for line in range(rng.choice([1, 1, 2, 3])):
+            dx = shared if rng.random() < 0.6 else [rng.choice(pool) for _ in range(5)]
+            lines.append(",".join([f"C{c}", str(line + 1), rng.choice(procs), *dx]))
+    src = tmp_path / "many.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = []
+    for fast in (True, False):
+        out = tmp_path / f"many-{fast}.csv"
+        summary = screen_file(str(src), str(out), kg=kg, progress=False, chunk_size=chunk_size,
+                              fast=fast)
+        data = summary.to_dict()
+        data.pop("seconds")
+        results.append((out.read_bytes(), data))
+    assert results[0] == results[1]
+    rows = read_csv(tmp_path / "many-True.csv")
+    assert len(rows) == len(lines) - 1
+    assert any("red-flag:C79.51;red-flag:M80.08XA" in r["flags"] for r in rows)
+    assert any(r["verdict"] == "aligned" and "I10" in r.values() for r in rows)
