@@ -82,9 +82,9 @@ class Prepared(NamedTuple):
     indices: np.ndarray  # row -> index into keys
     texts: pa.Array
     claims: pa.Array
-    # column path: the procedure of each distinct key as written (keys themselves are not kept)
+    # column path (keys themselves are not kept): distinct procedures as written, key -> index
     procedures: list[str] | None = None
-    unused: None = None
+    procedure_indices: np.ndarray | None = None
     # per pointer holding a value in the block: its distinct values as written, key -> index
     pointers: list[tuple[list[str], np.ndarray]] | None = None
 
@@ -447,8 +447,9 @@ class FastScreener:
             values = column.dictionary.to_pylist()
             if values not in ([""], []):
                 columns.append((values, _numpy(column.indices)))
+        procedures = pc.dictionary_encode(pc.list_element(parts, at[pos.procedure]))
         return Prepared(block, vector, rows, [], indices, texts, claims,
-                        pc.list_element(parts, at[pos.procedure]).to_pylist(), None, columns)
+                        procedures.dictionary.to_pylist(), _numpy(procedures.indices), columns)
 
     def _screen(self, prepared: Prepared) -> tuple[pa.Array, np.ndarray, pa.Array]:
         """The rows' output text before the screening columns, their outcome ids, claim ids."""
@@ -457,6 +458,7 @@ class FastScreener:
         if prepared.procedures:
             written, pointers = self.columnar.written_ids(prepared.procedures,
                                                           [v for v, _ in prepared.pointers])
+            written = written[prepared.procedure_indices]
             values = np.empty((len(written), len(pointers)), np.int64)
             for j, (_, indices) in enumerate(prepared.pointers):
                 values[:, j] = pointers[j][indices]
