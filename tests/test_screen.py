@@ -445,6 +445,19 @@ def _mixed_lines(n_claims: int) -> list[str]:
     return lines
 
 
+def _both_paths(src: Path, stem: Path, kg, chunk_size: int) -> list[tuple[bytes, dict]]:
+    """(output bytes, summary) of the vectorised path (``stem``-True.csv), then the row path."""
+    results = []
+    for fast in (True, False):
+        out = stem.with_name(f"{stem.name}-{fast}.csv")
+        summary = screen_file(str(src), str(out), kg=kg, progress=False, chunk_size=chunk_size,
+                              fast=fast)
+        data = summary.to_dict()
+        data.pop("seconds")
+        results.append((out.read_bytes(), data))
+    return results
+
+
 @pytest.mark.parametrize(("chunk_size", "max_outcomes"), [(40, 200_000), (40, 10), (50_000, 200_000)])
 def test_vectorised_path_equals_row_path(chunk_size, max_outcomes, kg, tmp_path, monkeypatch):
     """The vectorised CSV path gives byte for byte the rows and the summary of the row path,
@@ -454,15 +467,8 @@ def test_vectorised_path_equals_row_path(chunk_size, max_outcomes, kg, tmp_path,
 
     monkeypatch.setattr(vectorised, "MAX_OUTCOMES", max_outcomes)
     src = write_csv(tmp_path / "mixed.csv", [], _mixed_lines(1500))
-    results = []
-    for fast in (True, False):
-        out = tmp_path / f"out-{fast}.csv"
-        summary = screen_file(str(src), str(out), kg=kg, progress=False, chunk_size=chunk_size,
-                              fast=fast)
-        data = summary.to_dict()
-        data.pop("seconds")
-        results.append((out.read_bytes(), data))
-    (fast_out, fast_summary), (row_out, row_summary) = results
+    (fast_out, fast_summary), (row_out, row_summary) = _both_paths(src, tmp_path / "out", kg,
+                                                                   chunk_size)
     assert fast_out == row_out
     assert fast_summary == row_summary
     rows = read_csv(tmp_path / "out-True.csv")
@@ -549,15 +555,8 @@ def test_column_path_equals_row_path_on_many_diagnoses(chunk_size, max_entries, 
             lines.append(",".join([f"C{c}", str(line + 1), rng.choice(procs), *dx]))
     src = tmp_path / "many.csv"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    results = []
-    for fast in (True, False):
-        out = tmp_path / f"many-{fast}.csv"
-        summary = screen_file(str(src), str(out), kg=kg, progress=False, chunk_size=chunk_size,
-                              fast=fast)
-        data = summary.to_dict()
-        data.pop("seconds")
-        results.append((out.read_bytes(), data))
-    assert results[0] == results[1]
+    fast_result, row_result = _both_paths(src, tmp_path / "many", kg, chunk_size)
+    assert fast_result == row_result
     rows = read_csv(tmp_path / "many-True.csv")
     assert len(rows) == len(lines) - 1
     assert any("red-flag:C79.51;red-flag:M80.08XA" in r["flags"] for r in rows)
