@@ -63,7 +63,10 @@ class AnswerIndex:
         if not os.path.exists(path):
             return None
         db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        try:
+            found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.Error:  # damaged or not an index: the store answers everything
+            found = None
         if not found or found[0] != FORMAT:
             db.close()
             return None

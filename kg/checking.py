@@ -121,7 +121,7 @@ def check(
     procedure: str, diagnoses: Sequence[str], kg: PainKG | None = None
 ) -> CheckResult:
     """Decide and explain; raises an InputError subclass for bad input."""
-    kg = kg or PainKG()
+    kg = kg or PainKG.default()
     if not diagnoses:
         raise UnknownCodeError("give at least one ICD-10-CM diagnosis code, e.g. M54.51")
     proc = resolve_procedure(kg, procedure)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from kg.backends.base import Backend, Result
 
 
+_DEFAULTS: dict[tuple[str | None, str | None], PainKG] = {}
+
+
 class PainKG:
     def __init__(self, backend: Backend | None = None, cache_size: int = 4096,
                  answers: AnswerIndex | None = None) -> None:
@@ -39,6 +42,18 @@ class PainKG:
             answers = AnswerIndex.open(self._store_dir)
         self.answers = answers
         self._cached_rows = lru_cache(maxsize=cache_size)(self._rows)
+
+    @classmethod
+    def default(cls) -> PainKG:
+        """The embedded default, made once per process (per cache location) and shared: the
+        stores are read-only, and a new one would open the store and index again."""
+        import os
+
+        where = (os.environ.get("PAINKG_HOME"), os.environ.get("XDG_CACHE_HOME"))
+        found = _DEFAULTS.get(where)
+        if found is None:
+            found = _DEFAULTS[where] = cls()
+        return found
 
     @property
     def backend(self) -> Backend:

@@ -12,7 +12,7 @@ from kg.namespaces import curie
 
 
 def lookup(code: str, kg: PainKG | None = None) -> dict[str, Any]:
-    kg = kg or PainKG()
+    kg = kg or PainKG.default()
     if looks_like_procedure(code):
         proc = resolve_procedure(kg, code)
         facts: dict[str, list[str]] = {}
@@ -56,5 +56,5 @@ def lookup(code: str, kg: PainKG | None = None) -> dict[str, Any]:
 
 
 def procedures(kg: PainKG | None = None) -> list[dict[str, str]]:
-    kg = kg or PainKG()
+    kg = kg or PainKG.default()
     return kg.rows("procedure-list")

@@ -18,7 +18,7 @@ STATUS_RANK = {
 
 def suggest(diagnosis: str, kg: PainKG | None = None) -> list[dict[str, str]]:
     """Aligned procedures first, then indeterminate; within each, covered before not covered."""
-    kg = kg or PainKG()
+    kg = kg or PainKG.default()
     info = resolve_diagnosis(kg, diagnosis)
     rows = kg.procedures_for_diagnosis(info["code"])
     best: dict[str, dict] = {}

@@ -127,6 +127,15 @@ def test_an_index_from_another_format_is_not_used(tmp_path):
     db.close()
     assert AnswerIndex.open(str(tmp_path)) is None
     assert AnswerIndex.open(str(tmp_path / "missing")) is None
+    (tmp_path / FILE_NAME).write_bytes(b"not a database" * 100)
+    assert AnswerIndex.open(str(tmp_path)) is None
+
+
+def test_the_default_graph_is_made_once(kg):
+    from kg.graph import PainKG
+
+    assert PainKG.default() is PainKG.default()
+    assert check("64628", ["M54.51"]).verdict == "aligned"
 
 
 def test_check_of_the_seed_case_does_not_open_the_store(store_path):

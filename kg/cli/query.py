@@ -38,7 +38,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str) -> None:
         if not sep:
             raise InputError(f"--param {item!r} must be NAME=VALUE, e.g. --param diagnosisCode=M54.51")
         bound[key.strip()] = value
-    click.echo(render((current_kg() or PainKG()).run(name, **bound), fmt))
+    click.echo(render((current_kg() or PainKG.default()).run(name, **bound), fmt))
 
 
 @click.command()
@@ -54,7 +54,7 @@ def sparql(text: str, fmt: str) -> None:
     if path.suffix in (".rq", ".sparql") and path.is_file():
         text = path.read_text(encoding="utf-8")
     try:
-        result = (current_kg() or PainKG()).backend.select(text)
+        result = (current_kg() or PainKG.default()).backend.select(text)
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"the query failed: {str(exc).splitlines()[0]}") from exc
     click.echo(render(result, fmt))

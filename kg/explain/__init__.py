@@ -19,7 +19,7 @@ BINARY_FORMATS = ("png",)
 def diagram_for(procedure: str, diagnoses: str | Sequence[str], kg: PainKG | None = None) -> Diagram:
     from kg.checking import check
 
-    kg = kg or PainKG()
+    kg = kg or PainKG.default()
     codes = [diagnoses] if isinstance(diagnoses, str) else list(diagnoses)
     result = check(procedure, codes, kg=kg)
     return build_diagram(result, entity_kinds(kg))

@@ -68,18 +68,9 @@ class AskResult:
         return "\n".join(lines)
 
 
-_DEFAULT: list[PainKG] = []
-
-
-def _default_kg() -> PainKG:
-    if not _DEFAULT:
-        _DEFAULT.append(PainKG())
-    return _DEFAULT[0]
-
-
 def ask(question: str, kg: PainKG | None = None) -> AskResult:
     """Answer a question written in prose; raises an InputError subclass when it cannot."""
-    kg = kg or _default_kg()
+    kg = kg or PainKG.default()
     lex = lexicon_for(kg)
     text = " ".join(question.split())
     if not text:

@@ -110,7 +110,7 @@ def one_line(text: str) -> str:
 
 class Decider:
     def __init__(self, kg: PainKG | None = None) -> None:
-        base = kg or PainKG()
+        base = kg or PainKG.default()
         self.kg = base if isinstance(base, ScreenKG) else ScreenKG(base)
         self._decisions: dict[tuple[str, tuple[str, ...]], Decision] = {}
         self._pairs: dict[tuple[str, str], Pair] = {}
