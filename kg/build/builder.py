@@ -150,8 +150,8 @@ def build_store(target: Path, progress: Progress | None = _stderr) -> None:
         store.flush()
         store.optimize()
         say("  compiling the answers of the check queries...")
-        from kg.build.answers import build_answers
         from kg.answers import FILE_NAME
+        from kg.build.answers import build_answers
 
         indexed = build_answers(store, str(work / "store" / FILE_NAME))
         store.flush()  # leave no write-ahead log for every read-only open to replay

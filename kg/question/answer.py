@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.checking import check
+from kg.graph import PainKG
+from kg.model import CheckResult
 from kg.question.errors import AmbiguousQuestionError, UnrecognisedQuestionError
 from kg.question.lexicon import Lexicon, NameMatch, lexicon_for
-from kg.question.mislabel import Mislabel, as_dicts, check_diagnosis_gloss, check_procedure_gloss, code_facts
+from kg.question.mislabel import (
+    Mislabel,
+    as_dicts,
+    check_diagnosis_gloss,
+    check_procedure_gloss,
+    code_facts,
+)
 from kg.question.parse import CodeMention, find_codes
 from kg.question.regions import RegionMention, find_regions
 from kg.question.resolve import (
@@ -17,9 +26,6 @@ from kg.question.resolve import (
     diagnosis_phrase,
     strong_families,
 )
-from kg.checking import check
-from kg.graph import PainKG
-from kg.model import CheckResult
 from kg.render import check_text
 
 
