@@ -132,7 +132,11 @@ class ColumnDecider:
             self.outcome_of.clear()
         codes = _distinct_sorted(codes, self.width)
         rows, inverse, keys = unique_rows(codes)
-        set_ids = np.fromiter(map(self._set_id, keys, rows), np.int64, len(rows))[inverse]
+        known = self.sets.get
+        set_ids = [known(key, -1) for key in keys]
+        for i in [i for i, found in enumerate(set_ids) if found < 0]:
+            set_ids[i] = self._set_id(keys[i], rows[i])
+        set_ids = np.asarray(set_ids, np.int64)[inverse]
         pairs, inverse = np.unique((procedures << 32) | set_ids, return_inverse=True)
         found = self.outcome_of
         out = np.fromiter((found.get(key, -1) for key in pairs.tolist()), np.int64, len(pairs))
