@@ -132,6 +132,18 @@ def test_line_ends_inside_values_stay_inside_one_csv_record(fast, kg, tmp_path):
     assert rows[1]["note"] == "b\nc" and rows[1]["verdict"] == rows[2]["verdict"] == "aligned"
 
 
+def test_line_ends_inside_quoted_values_are_kept_as_written(kg, tmp_path):
+    """CRLF rows whose quoted values hold CRLF or a lone CR: both paths keep the values."""
+    src = tmp_path / "crlf.csv"
+    src.write_bytes(b'claim_id,line,procedure,dx1,note\r\nC1,1,64628,M54.51,"a\r\nb"\r\n'
+                    b'C2,1,64628,M54.51,"x\ry"\r\nC3,1,64628,M51.16,plain\r\n')
+    (fast_out, fast_summary), (row_out, row_summary) = _both_paths(src, tmp_path / "crlf", kg, 20_000)
+    assert (fast_out, fast_summary) == (row_out, row_summary)
+    rows = read_csv(tmp_path / "crlf-True.csv")
+    assert [r["note"] for r in rows] == ["a\r\nb", "x\ry", "plain"]
+    assert [r["verdict"] for r in rows] == ["aligned", "aligned", "misaligned"]
+
+
 def _keys(kg) -> list[tuple[str, list[str]]]:
     """Procedure and diagnosis sets across families, verdicts and necessity outcomes."""
     dxs = ["M54.51", "M51.16", "M47.816", "M54.50", "M54.41", "M80.08XA", "M48.062", "M46.1",

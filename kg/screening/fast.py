@@ -205,33 +205,37 @@ class LineReader:
             buf.decode("utf-8")
         except UnicodeDecodeError:
             buf = buf.decode("utf-8", "replace").encode("utf-8")
-        if b"\r" in buf:  # universal newlines, as the csv module reads them
-            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if b"\r" in buf and b"\n" not in buf:  # bare CR line ends: universal newlines
+            buf = buf.replace(b"\r", b"\n")
         if not buf.endswith(b"\n"):
             buf += b"\n"
         ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
         offsets = np.empty(len(ends) + 1, np.int64)
         offsets[0] = 0
         offsets[1:] = ends + 1
-        lines = pc.utf8_rtrim(pa.LargeStringArray.from_buffers(
+        # the lines as read (a CRLF's CR kept: quoted values keep their line ends as written),
+        # and without it (the rows' text)
+        raw = pc.utf8_rtrim(pa.LargeStringArray.from_buffers(
             len(ends), pa.py_buffer(offsets), pa.py_buffer(buf)), characters="\n")
+        lines = pc.replace_substring_regex(raw, "\r$", "") if b"\r" in buf else raw
         quotes = np.flatnonzero(np.frombuffer(buf, np.uint8) == 34)  # lines with a quote
         quoted = np.unique(np.searchsorted(ends, quotes)) if len(quotes) else quotes
         try:
-            return self._rows(lines, quoted, eof), b""
+            return self._rows(lines, raw, quoted, eof), b""
         except _NeedsMore as more:
             if more.line == 0:
                 return None, buf  # one quoted field longer than the block: read more
-            rest = ("\n".join(lines.slice(more.line).to_pylist()) + "\n").encode("utf-8")
-            return self._rows(lines.slice(0, more.line), quoted[quoted < more.line], True), rest
+            rest = ("\n".join(raw.slice(more.line).to_pylist()) + "\n").encode("utf-8")
+            return self._rows(lines.slice(0, more.line), raw.slice(0, more.line),
+                              quoted[quoted < more.line], True), rest
 
-    def _rows(self, lines: pa.Array, quoted: np.ndarray, eof: bool) -> Block:
+    def _rows(self, lines: pa.Array, raw: pa.Array, quoted: np.ndarray, eof: bool) -> Block:
         n, width, delimiter = len(lines), self.width, self.delimiter
         special: dict[int, list[str]] = {}  # line -> fields
         errors: dict[int, str] = {}
         consumed: list[int] = []  # continuation lines of a quoted field
         if len(quoted):
-            texts = lines.take(pa.array(quoted)).to_pylist()
+            texts = raw.take(pa.array(quoted)).to_pylist()
             skip_until = -1
             at = quoted.tolist()
             for p, (i, line) in enumerate(zip(at, texts)):
@@ -241,16 +245,17 @@ class LineReader:
                     try:
                         special[i] = next(csv.reader([line], delimiter=delimiter), [])
                     except csv.Error as exc:
-                        special[i], errors[i] = _loose(line, delimiter), f"broken CSV quoting ({exc})"
+                        special[i], errors[i] = (_loose(line.removesuffix("\r"), delimiter),
+                                                 f"broken CSV quoting ({exc})")
                     continue
                 if p + 1 < len(at) and at[p + 1] <= i + MAX_CONTINUATION:
-                    end, fields = self._quoted(lines, i, eof)
+                    end, fields = self._quoted(raw, i, eof)
                 elif not eof and i + MAX_CONTINUATION >= n:  # a quote may close past the block
                     raise _NeedsMore(i)
                 else:  # no other quote within reach: it never closes
                     end, fields = i, None
                 if fields is None:
-                    special[i], errors[i] = _loose(line, delimiter), BROKEN_QUOTE
+                    special[i], errors[i] = _loose(line.removesuffix("\r"), delimiter), BROKEN_QUOTE
                 else:
                     special[i] = fields
                     consumed.extend(range(i + 1, end + 1))
