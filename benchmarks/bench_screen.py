@@ -237,7 +237,7 @@ def main() -> None:
 
     with open(os.path.join(work, "summary.json"), encoding="utf-8") as f:
         summary = json.load(f)
-    print(f"distinct keys decided: {summary['distinct_keys']:,}; rows with errors: "
+    print(f"distinct decisions composed: {summary['distinct_keys']:,}; rows with errors: "
           f"{summary['rows_with_errors']:,}; verdicts: {summary['verdicts']}")
 
     if args.breakdown:

@@ -32,6 +32,7 @@ class ColumnDecider:
         self.sets: dict[bytes, int] = {}  # a set's row (sorted code ids) -> set id
         self.set_codes: list[tuple[str, ...]] = []
         self.set_rows: list[np.ndarray] = []
+        self.shared_set: list[int] = []  # set id -> Outcomes.set_id of its codes (-1: not yet)
         self.cores: dict[tuple[int, bytes], Any] = {}  # (procedure id, core row) -> Decision
         self.rank = np.full((0, 0), UNKNOWN, np.int8)  # (procedure id, code id) -> verdict rank
         self.keep = np.zeros((0, 0), bool)  # ... -> the pair flags or blocks something
@@ -55,9 +56,10 @@ class ColumnDecider:
         self.outcome_of: dict[int, int] = {}  # procedure id << 32 | set id -> outcome id
 
     def forget_outcomes(self) -> None:
-        """The outcome table started afresh: its ids are no longer valid."""
+        """The outcome table started afresh: its outcome and set ids are no longer valid."""
         self.outcome_of.clear()
         self.error_outcome_of.clear()
+        self.shared_set[:] = [-1] * len(self.shared_set)
 
     # -- values -> ids ----------------------------------------------------------------------
     def written_ids(self, procedures: list[str], pointers: list[list[str]]
@@ -106,29 +108,33 @@ class ColumnDecider:
 
     # -- a block ----------------------------------------------------------------------------
     def decide(self, written_procedures: np.ndarray, values: np.ndarray, outcomes: Outcomes,
-               own_conflicts: Any) -> np.ndarray:
-        """Outcome ids of rows given the written ids of their procedure (n,) and of their
-        diagnosis values (n, k: the pointers holding a value in the block), from ``written_ids``."""
+               own_conflicts: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Outcome ids and set ids (``outcomes.set_id``) of rows given the written ids of their
+        procedure (n,) and of their diagnosis values (n, k: the pointers holding a value in the
+        block), from ``written_ids``."""
         n = len(written_procedures)
         ids = np.empty(n, np.int64)
+        sets = np.empty(n, np.int64)
         procedures = np.asarray(self.procedure_id, np.int64)[written_procedures]
         codes = np.asarray(self.value_code, np.int64)[values]
         bad = (procedures < 0) | (codes == ERROR).any(axis=1) | ~(codes > 0).any(axis=1)
         good = np.flatnonzero(~bad)
         if len(good):
-            ids[good] = self._decide_good(procedures[good], codes[good], outcomes)
+            ids[good], sets[good] = self._decide_good(procedures[good], codes[good], outcomes)
         wrong = np.flatnonzero(bad)
         if len(wrong):
-            ids[wrong] = self._decide_bad(written_procedures[wrong], values[wrong], outcomes,
-                                          own_conflicts)
-        return ids
+            ids[wrong], sets[wrong] = self._decide_bad(written_procedures[wrong], values[wrong],
+                                                       outcomes, own_conflicts)
+        return ids, sets
 
-    def _decide_good(self, procedures: np.ndarray, codes: np.ndarray, outcomes: Outcomes) -> np.ndarray:
+    def _decide_good(self, procedures: np.ndarray, codes: np.ndarray,
+                     outcomes: Outcomes) -> tuple[np.ndarray, np.ndarray]:
         if len(self.sets) + len(codes) > MAX_ENTRIES:  # between blocks: this block's ids stay valid
             self.sets.clear()
             self.set_codes.clear()
             self.set_rows.clear()
             self.set_hits.clear()
+            self.shared_set.clear()
             self.outcome_of.clear()
         codes = _distinct_sorted(codes, self.width)
         rows, inverse, keys = unique_rows(codes)
@@ -136,21 +142,25 @@ class ColumnDecider:
         set_ids = [known(key, -1) for key in keys]
         for i in [i for i, found in enumerate(set_ids) if found < 0]:
             set_ids[i] = self._set_id(keys[i], rows[i])
-        set_ids = np.asarray(set_ids, np.int64)[inverse]
-        pairs, inverse = np.unique((procedures << 32) | set_ids, return_inverse=True)
+        shared = self.shared_set
+        for i in [i for i, s in enumerate(set_ids) if shared[s] < 0]:
+            shared[set_ids[i]] = outcomes.set_id(self.set_codes[set_ids[i]])
+        row_sets = np.asarray(set_ids, np.int64)[inverse]
+        pairs, inverse = np.unique((procedures << 32) | row_sets, return_inverse=True)
         found = self.outcome_of
         out = np.fromiter((found.get(key, -1) for key in pairs.tolist()), np.int64, len(pairs))
         new = np.flatnonzero(out < 0)
         if len(new):
             out[new] = self._decide_sets(pairs[new] >> 32, pairs[new] & 0xFFFFFFFF, outcomes)
             found.update(zip(pairs[new].tolist(), out[new].tolist()))
-        return out[inverse]
+        return out[inverse], np.asarray(shared, np.int64)[row_sets]
 
     def _decide_sets(self, procedures: np.ndarray, sets: np.ndarray, outcomes: Outcomes) -> np.ndarray:
         """Outcome ids of new (procedure, set of codes) pairs. A diagnosis that is misaligned and
         flags nothing changes nothing when another one is not misaligned (Decider._compose):
-        each pair is decided from its core, the codes that count, so `check` composes once per
-        distinct core."""
+        each pair takes the outcome of its core, the codes that count, so `check` composes once
+        per distinct core and the rows of a core share its outcome (with their own set's
+        Excludes1 conflicts)."""
         codes = np.stack([self.set_rows[s] for s in sets.tolist()])
         self._know_pairs(procedures, codes)
         present = codes > 0
@@ -159,25 +169,18 @@ class ColumnDecider:
         counts = (rank == top[:, None]) | self.keep[procedures[:, None], codes] | self.red[codes]
         reduce = (present.sum(axis=1) > 1) & (top > 0)
         core = np.sort(np.where(reduce[:, None] & ~counts, 0, codes), axis=1)
-        full = (core == codes).all(axis=1)
-        decider, codes_of, hits_of = self.decider, self.set_codes, self.set_hits
-        procedure_codes, cores = self.procedure_codes, self.cores
+        decide, hits_of = self.decider.decide_resolved, self.set_hits
+        procedure_codes, cores, names = self.procedure_codes, self.cores, self.codes
         out = np.empty(len(sets), np.int64)
-        for i, (p, s, row, is_full) in enumerate(zip(procedures.tolist(), sets.tolist(), core,
-                                                     full.tolist())):
-            procedure = procedure_codes[p]
-            if is_full:
-                d = decider.decide_resolved(procedure, codes_of[s])
-            else:
-                key = (p, row.tobytes())
-                base = cores.get(key)
-                if base is None:
-                    if len(cores) >= MAX_ENTRIES:
-                        cores.clear()
-                    base = cores[key] = decider.decide_resolved(
-                        procedure, tuple(sorted(self.codes[c] for c in row.tolist() if c)))
-                d = decider.known(procedure, codes_of[s], base.for_codes(codes_of[s]))
-            out[i] = outcomes.id(d, hits_of[s])
+        for i, (p, s, row) in enumerate(zip(procedures.tolist(), sets.tolist(), core)):
+            key = (p, row.tobytes())
+            base = cores.get(key)
+            if base is None:
+                if len(cores) >= MAX_ENTRIES:
+                    cores.clear()
+                base = cores[key] = decide(procedure_codes[p],
+                                           tuple(sorted(names[c] for c in row.tolist() if c)))
+            out[i] = outcomes.id(base, hits_of[s])
         return out
 
     def _know_pairs(self, procedures: np.ndarray, codes: np.ndarray) -> None:
@@ -209,14 +212,15 @@ class ColumnDecider:
             self.set_codes.append(codes)
             self.set_rows.append(row.copy())
             self.set_hits.append(tuple(self.decider.excludes1(codes)) if len(codes) > 1 else ())
+            self.shared_set.append(-1)
         return found
 
     def _decide_bad(self, procedures: np.ndarray, values: np.ndarray, outcomes: Outcomes,
-                    own_conflicts: Any) -> np.ndarray:
+                    own_conflicts: Any) -> tuple[np.ndarray, np.ndarray]:
         """Rows with a bad procedure or diagnosis, decided from their values as written."""
         rows = np.concatenate([procedures[:, None], values], axis=1)
         uniq, inverse, _ = unique_rows(rows)
-        out = np.empty(len(uniq), np.int64)
+        out = np.empty((len(uniq), 2), np.int64)
         found, written = self.error_outcome_of, self.value_written
         for i, row in enumerate(uniq):
             key = row.tobytes()
@@ -225,9 +229,9 @@ class ColumnDecider:
                 number, *dx = row.tolist()
                 d = self.decider.decide(self.procedure_written[number],
                                         tuple(filter(None, (written[v] for v in dx))))
-                outcome = found[key] = outcomes.id(d, own_conflicts(d))
+                outcome = found[key] = (outcomes.id(d, own_conflicts(d)), outcomes.set_id(d.diagnoses))
             out[i] = outcome
-        return out[inverse]
+        return out[inverse, 0], out[inverse, 1]
 
 
 def unique_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[bytes]]:

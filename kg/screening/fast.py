@@ -298,7 +298,9 @@ class LineReader:
 
 
 class Outcomes:
-    """Outcome ids: a decision with the Excludes1 conflicts of its claim, and its CSV suffix."""
+    """Outcome ids: a decision with the Excludes1 conflicts of its claim, and its CSV suffix.
+    Rows whose diagnoses differ only by codes that change nothing share an outcome; each row
+    also carries the id of its own set of codes (``set_id``), for the claim-level Excludes1."""
 
     def __init__(self, delimiter: str) -> None:
         self.delimiter = delimiter
@@ -307,12 +309,19 @@ class Outcomes:
         self.hits: list[tuple] = []  # id -> the conflicts
         self.suffix: list[str] = []  # id -> delimiter, the screening columns as CSV, line end
         self.counts = np.zeros(0, np.int64)  # id -> rows, until fold()
-        self.dxset: list[int] = []  # id -> id of the decision's diagnosis set
         self.errors: list[bool] = []
+        self.set_codes: list[tuple[str, ...]] = []  # set id -> its codes
         self._index: dict[Any, int] = {}
         self._arrays: dict[str, np.ndarray] = {}
         self._texts: dict[tuple[str, ...], str] = {}  # screening values -> suffix
-        self._dxsets: dict[tuple[str, ...], int] = {}
+        self._sets: dict[tuple[str, ...], int] = {}
+
+    def set_id(self, codes: tuple[str, ...]) -> int:
+        found = self._sets.get(codes)
+        if found is None:
+            found = self._sets[codes] = len(self.set_codes)
+            self.set_codes.append(codes)
+        return found
 
     def __len__(self) -> int:
         return len(self.decisions)
@@ -326,12 +335,11 @@ class Outcomes:
             self.decisions.append(d)
             self.base.append(base)
             self.hits.append(hits)
-            self.dxset.append(self._dxsets.setdefault(base.diagnoses, len(self._dxsets)))
             self.errors.append(bool(d.error))
         return found
 
     def column(self, name: str) -> np.ndarray:
-        """``dxset`` or ``errors`` as a numpy array (extended as ids are added)."""
+        """``errors`` as a numpy array (extended as ids are added)."""
         values = getattr(self, name)
         have = self._arrays.get(name)
         if have is None or len(have) < len(values):
@@ -384,7 +392,7 @@ class FastScreener:
         self.outcomes = Outcomes(delimiter)
         self._keys: dict[str, int] = {}  # raw key -> outcome id (with the decision's own conflicts)
         self._errors: dict[str, int] = {}  # parse error -> outcome id
-        self._held: tuple[pa.Array, np.ndarray, pa.Array] | None = None
+        self._held: tuple[pa.Array, np.ndarray, np.ndarray, pa.Array] | None = None
         # rows decided from their columns (the dxN pointers); a joined diagnoses column: by key
         self.columnar = (ColumnDecider(decider, len(self.positions.pointers))
                          if self.positions.joined is None else None)
@@ -456,10 +464,12 @@ class FastScreener:
         return Prepared(block, vector, rows, [], indices, texts, claims,
                         procedures.dictionary.to_pylist(), _numpy(procedures.indices), columns)
 
-    def _screen(self, prepared: Prepared) -> tuple[pa.Array, np.ndarray, pa.Array]:
-        """The rows' output text before the screening columns, their outcome ids, claim ids."""
+    def _screen(self, prepared: Prepared) -> tuple[pa.Array, np.ndarray, np.ndarray, pa.Array]:
+        """The rows' output text before the screening columns, their outcome ids, the ids of
+        their sets of codes, and their claim ids."""
         block, vector, uniq = prepared.block, prepared.vector, prepared.keys
         ids = np.zeros(len(block.lines), dtype=np.int64)
+        sets = np.zeros(len(block.lines), dtype=np.int64)
         if prepared.procedures:
             written, pointers = self.columnar.written_ids(prepared.procedures,
                                                           [v for v, _ in prepared.pointers])
@@ -467,20 +477,24 @@ class FastScreener:
             values = np.empty((len(written), len(pointers)), np.int64)
             for j, (_, indices) in enumerate(prepared.pointers):
                 values[:, j] = pointers[j][indices]
-            decided = self.columnar.decide(written, values, self.outcomes, self._own_conflicts)
+            decided, their_sets = self.columnar.decide(written, values, self.outcomes,
+                                                       self._own_conflicts)
             ids[vector] = decided[prepared.indices]
+            sets[vector] = their_sets[prepared.indices]
         elif uniq:
             get = self._keys.get
-            found = [get(k, -1) for k in uniq]
-            new = [i for i, f in enumerate(found) if f < 0]
+            found = [get(k) for k in uniq]
+            new = [i for i, f in enumerate(found) if f is None]
             if new:
                 for i, outcome in zip(new, self._decide_keys([uniq[i] for i in new])):
                     found[i] = outcome
-            ids[vector] = np.array(found, dtype=np.int64)[prepared.indices]
+            pairs = np.array(found, dtype=np.int64).reshape(len(found), 2)
+            ids[vector] = pairs[:, 0][prepared.indices]
+            sets[vector] = pairs[:, 1][prepared.indices]
         special, errors = block.special, block.errors
         for i in prepared.rows:
-            ids[i] = self._special(special[i], errors.get(i))
-        return prepared.texts, ids, prepared.claims
+            ids[i], sets[i] = self._special(special[i], errors.get(i))
+        return prepared.texts, ids, sets, prepared.claims
 
     def _key(self, plain: pa.Array) -> pa.Array:
         """The key fields of rows without quotes, joined by the delimiter (no field holds it)."""
@@ -490,8 +504,8 @@ class FastScreener:
         return pc.binary_join_element_wise(*[pc.list_element(parts, i) for i in self._sorted],
                                            pa.scalar(self.delimiter, pa.large_string()))
 
-    def _decide_keys(self, keys: list[str]) -> list[int]:
-        """Decide new keys; their outcome ids."""
+    def _decide_keys(self, keys: list[str]) -> list[tuple[int, int]]:
+        """Decide new keys; their outcome ids and set ids."""
         pos, at = self.positions, {c: i for i, c in enumerate(self._sorted)}
         proc_at, dx_at = at[pos.procedure], [at[c] for c in pos.pointers]
         joined_at = at[pos.joined] if pos.joined is not None else None
@@ -508,68 +522,70 @@ class FastScreener:
         outcomes, known = self.outcomes, self._keys
         ids = []
         for k, d in zip(keys, self.decider.decide_many(parsed)):
-            ids.append(outcomes.id(d, self._own_conflicts(d)))
+            ids.append((outcomes.id(d, self._own_conflicts(d)), outcomes.set_id(d.diagnoses)))
             known[k] = ids[-1]
         return ids
 
     def _own_conflicts(self, d: Decision) -> tuple:
         return tuple(self.decider.excludes1(d.diagnoses)) if len(d.diagnoses) > 1 else ()
 
-    def _special(self, fields: list[str], error: str | None) -> int:
+    def _special(self, fields: list[str], error: str | None) -> tuple[int, int]:
+        """A row read by the csv module (or not at all: ``error``): outcome id and set id."""
+        outcomes = self.outcomes
         if error:
             found = self._errors.get(error)
             if found is None:
-                found = self._errors[error] = self.outcomes.id(Decision(error=error))
-            return found
+                found = self._errors[error] = outcomes.id(Decision(error=error))
+            return found, outcomes.set_id(())
         pos = self.positions
         d = self.decider.decide(fields[pos.procedure], pos.diagnoses(fields))
-        return self.outcomes.id(d, self._own_conflicts(d))
+        return outcomes.id(d, self._own_conflicts(d)), outcomes.set_id(d.diagnoses)
 
     # -- claims and output ----------------------------------------------------------------
-    def _emit(self, texts: pa.Array, ids: np.ndarray, claims: pa.Array,
+    def _emit(self, texts: pa.Array, ids: np.ndarray, sets: np.ndarray, claims: pa.Array,
               put: Callable[[tuple], Any], final: bool = False) -> None:
         if self._held is not None:
             held, self._held = self._held, None
             texts = pa.concat_arrays([held[0], texts])
             ids = np.concatenate([held[1], ids])
-            claims = pa.concat_arrays([held[2], claims])
+            sets = np.concatenate([held[2], sets])
+            claims = pa.concat_arrays([held[3], claims])
         n = len(ids)
         if not n:
             return
         starts = _claim_starts(claims, n)
         if not final:  # the last claim may go on in the next block: it waits (<= MAX_CLAIM_LINES rows)
             last = int(np.flatnonzero(starts)[-1])
-            self._held = (texts.slice(last), ids[last:].copy(), claims.slice(last))
+            self._held = (texts.slice(last), ids[last:].copy(), sets[last:].copy(), claims.slice(last))
             if not last:
                 return
-            texts, ids, starts, n = texts.slice(0, last), ids[:last], starts[:last], last
-        self._claim_conflicts(ids, starts)
+            texts, ids, sets, starts, n = texts.slice(0, last), ids[:last], sets[:last], starts[:last], last
+        self._claim_conflicts(ids, sets, starts)
         self._count(ids)
         uniq, inverse = np.unique(ids, return_inverse=True)
         suffix = self.outcomes.suffixes()
         put((texts, pa.array([suffix[i] for i in uniq.tolist()], pa.large_string()), inverse))
         self.done += n
 
-    def _claim_conflicts(self, ids: np.ndarray, starts: np.ndarray) -> None:
+    def _claim_conflicts(self, ids: np.ndarray, sets: np.ndarray, starts: np.ndarray) -> None:
         """A claim whose lines have different diagnosis sets: conflicts across its lines."""
         if len(ids) < 2:
             return
-        dxset = self.outcomes.column("dxset")[ids]
-        differs = (dxset[1:] != dxset[:-1]) & ~starts[1:]
+        differs = (sets[1:] != sets[:-1]) & ~starts[1:]
         if not differs.any():
             return
         first = np.flatnonzero(starts)
         run = np.cumsum(starts) - 1
-        outcomes, excludes1 = self.outcomes, self.decider.excludes1
+        outcomes, excludes1, codes_of = self.outcomes, self.decider.excludes1, self.outcomes.set_codes
         for g in np.unique(run[1:][differs]).tolist():
             lo = int(first[g])
             hi = int(first[g + 1]) if g + 1 < len(first) else len(ids)
-            bases = [outcomes.base[i] for i in ids[lo:hi].tolist()]
-            codes = tuple(sorted({c for b in bases for c in b.diagnoses}))
+            mine = [codes_of[s] for s in sets[lo:hi].tolist()]
+            codes = tuple(sorted({c for line in mine for c in line}))
             conflicts = excludes1(codes) if len(codes) > 1 else []
-            for r, b in enumerate(bases, lo):
-                mine = b.diagnoses
-                ids[r] = outcomes.id(b, tuple(c for c in conflicts if c[0] in mine or c[1] in mine))
+            for r, line in enumerate(mine, lo):
+                ids[r] = outcomes.id(outcomes.base[ids[r]],
+                                     tuple(c for c in conflicts if c[0] in line or c[1] in line))
 
     def _count(self, ids: np.ndarray) -> None:
         self.outcomes.counted(ids)
@@ -590,7 +606,9 @@ class FastScreener:
         self._keys, self._errors = {}, {}
         if held is not None:
             ids = [self.outcomes.id(old.base[i], old.hits[i]) for i in held[1].tolist()]
-            self._held = (held[0], np.array(ids, dtype=np.int64), held[2])
+            sets = [self.outcomes.set_id(old.set_codes[s]) for s in held[2].tolist()]
+            self._held = (held[0], np.array(ids, dtype=np.int64), np.array(sets, dtype=np.int64),
+                          held[3])
 
 
 def _claim_starts(claims: pa.Array, n: int) -> np.ndarray:

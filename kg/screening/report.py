@@ -45,7 +45,7 @@ table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #ccc;padd
 </head><body>
 <h1>painkg screening report</h1>
 <p>{html.escape(source)}: {d['rows']} rows screened in {d['seconds']:.1f} s; {d['rows_ok']} decided,
-{d['rows_with_errors']} with errors; {d['distinct_keys']} distinct procedure/diagnosis keys.</p>
+{d['rows_with_errors']} with errors; {d['distinct_keys']} distinct procedure/diagnosis decisions composed.</p>
 {bar_chart(d['verdicts'], 'Rows by verdict')}
 {bar_chart(d['necessity'], 'Rows by necessity')}
 {bar_chart(d['flags'], 'Rows by flag')}

@@ -20,7 +20,7 @@ class Summary:
     flags: Counter = field(default_factory=Counter)  # rows per kind of flag
     misaligned_pairs: Counter = field(default_factory=Counter)
     error_samples: list[dict[str, Any]] = field(default_factory=list)
-    distinct_keys: int = 0
+    distinct_keys: int = 0  # (procedure, diagnoses) decisions composed (a cache statistic)
     seconds: float = 0.0
     decisions: list[Any] = field(default_factory=list)  # one Decision per row, until fold()
 
