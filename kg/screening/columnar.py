@@ -2,10 +2,12 @@
 
 A row's answer depends on its procedure and the *set* of codes its diagnoses resolve to, not on
 how they were written (case, order, a missing dot, repeats): each distinct raw value is resolved
-once, each row becomes (procedure, set of code ids), and only the (procedure, set) pairs never
-seen before reach Python, where ``Decider.decide_resolved`` composes them exactly as `painkg
-check` would. Rows with a bad code (or no code) are decided by ``Decider.decide`` from their
-values as written, once per distinct row.
+once and each row becomes (procedure, set of code ids). For the (procedure, set) pairs never seen
+before, numpy finds the *core*, the codes that count (``Decider._compose``'s rule: a misaligned
+diagnosis that flags nothing changes nothing), and ``Decider.decide_resolved`` composes each
+distinct core once, exactly as `painkg check` would; rows share their core's outcome. Rows with a
+bad code (or no code) are decided by ``Decider.decide`` from their values as written, once per
+distinct row. The vectorised path's tests compare its bytes with the row path's.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class ColumnDecider:
         self.values: dict[str, int] = {"": 0}  # diagnosis as written -> value id (0: empty)
         self.value_written: list[str] = [""]
         self.value_code: list[int] = [0]  # value id -> code id (0: none, ERROR: bad)
-        self.error_outcome_of: dict[bytes, int] = {}  # a bad row's written ids -> outcome id
+        self.error_outcome_of: dict[bytes, tuple[int, int]] = {}  # bad row -> (outcome, set) ids
         self.outcome_of: dict[int, int] = {}  # procedure id << 32 | set id -> outcome id
 
     def forget_outcomes(self) -> None:
