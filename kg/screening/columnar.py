@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from kg.screening.decide import Decider
     from kg.screening.fast import Outcomes
 
-MAX_ENTRIES = 200_000  # per table; past it the table starts afresh (bounded memory)
+MAX_ENTRIES = 100_000  # per table; past it the table starts afresh (bounded memory)
 ERROR = -1  # code id of a value that is not a usable code
 UNKNOWN = -9  # rank of a (procedure, code) pair not decided yet
 

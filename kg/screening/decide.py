@@ -29,7 +29,7 @@ from kg.model import VERDICT_RANK, CheckResult
 from kg.namespaces import PK
 from kg.screening.cache import ScreenKG
 
-MAX_DECISIONS = 200_000  # per cache; past it the cache starts afresh (bounded memory)
+MAX_DECISIONS = 100_000  # per cache; past it the cache starts afresh (bounded memory)
 STATUS_FLAG = {
     PK + "NotCovered": "non-covered",
     PK + "NationallyNonCovered": "non-covered",
@@ -136,6 +136,8 @@ class Decider:
                     found = (resolve_procedure(self.kg, raw)["code"], "", "")
                 except InputError as exc:
                     found = ("", one_line(str(exc)), f"{exc.code}:{raw.strip()}")
+            if len(self._procedures) >= MAX_DECISIONS:  # every bad value written is new
+                self._procedures.clear()
             self._procedures[raw] = found
         return found
 
@@ -152,6 +154,8 @@ class Decider:
                 found = (code, "", f"red-flag:{code}" if red else "")
                 if red:
                     self._red.add(code)
+            if len(self._diagnoses) >= MAX_DECISIONS:
+                self._diagnoses.clear()
             self._diagnoses[raw] = found
         return found
 

@@ -40,7 +40,7 @@ from kg.screening.summary import MAX_ERROR_SAMPLES, Summary
 from kg.screening.writers import csv_line
 
 BYTES_PER_ROW = 100  # chunk_size rows -> block size in bytes (2 MB by default)
-MAX_OUTCOMES = 200_000  # distinct outcomes remembered; past it the table starts afresh
+MAX_OUTCOMES = 100_000  # distinct outcomes (or sets of codes) remembered; past it the table starts afresh
 BROKEN_QUOTE = "broken CSV quoting: a quote opens a field that never closes"
 
 
@@ -411,7 +411,7 @@ class FastScreener:
             progress: Callable[[int], None] | None = None) -> None:
         with WriteBehind(_join_and_write, write) as behind:
             for prepared in prefetched(map(self.prepare, blocks)):
-                if len(self.outcomes) > MAX_OUTCOMES:
+                if len(self.outcomes) > MAX_OUTCOMES or len(self.outcomes.set_codes) > MAX_OUTCOMES:
                     self._forget()
                 self._emit(*self._screen(prepared), behind.put)
                 if progress:
