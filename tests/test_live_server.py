@@ -22,6 +22,7 @@ from serve_fixtures import ConnectionRecorder, free_port, uvicorn_server
 
 from kg.backends.binding import bind
 from kg.server.app import create_app
+from kg.server.load import Request, load, percentile
 
 SEED = ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?label WHERE { '
         '<http://purl.bioontology.org/ontology/ICD10CM/M54.51> rdfs:label ?label }')
@@ -155,90 +156,41 @@ PAIRS = [("64628", "M54.51"), ("64628", "M51.16"), ("64493", "M47.816"), ("62323
          ("64628", "M54.50"), ("22514", "M80.08XA")]
 
 
-def _requests(kg) -> list[tuple[str, str, dict, object]]:
-    """(kind, method+url, kwargs, expected) for the mix; expected answers come from the embedded API."""
+def _requests(kg) -> list[Request]:
+    """The mix, each request with its check; expected answers come from the embedded API."""
     from kg.checking import check
+
+    def get(url: str):
+        return lambda client: client.get(url)
 
     mix = []
     for procedure, diagnosis in PAIRS:
         expected = check(procedure, [diagnosis], kg).verdict
-        mix.append(("check", f"/check?procedure={procedure}&diagnosis={diagnosis}", {}, expected))
+        mix.append(Request("check", get(f"/check?procedure={procedure}&diagnosis={diagnosis}"),
+                           lambda r, v=expected: r.json()["verdict"] == v))
         query = bind(ALIGN, {"procedureCode": procedure, "diagnosisCode": diagnosis})
-        mix.append(("sparql-align", "/sparql", {"data": {"query": query}}, expected))
-    mix.append(("lookup", "/lookup/M54.51", {}, "Vertebrogenic low back pain"))
-    mix.append(("suggest", "/suggest/M47.816", {}, None))
-    mix.append(("health", "/health", {}, "ok"))
+        mix.append(Request("sparql-align", lambda client, q=query: client.post("/sparql", data={"query": q}),
+                           lambda r, v=expected: {b["verdict"]["value"]
+                                                  for b in r.json()["results"]["bindings"]} == {v}))
+    mix.append(Request("lookup", get("/lookup/M54.51"),
+                       lambda r: r.json()["title"] == "Vertebrogenic low back pain"))
+    mix.append(Request("suggest", get("/suggest/M47.816"),
+                       lambda r: bool(r.json()) and r.json()[0]["verdict"] == "aligned"))
+    mix.append(Request("health", get("/health"), lambda r: r.json()["status"] == "ok"))
     return mix
-
-
-def _verify(kind: str, response: httpx.Response, expected) -> bool:
-    if response.status_code != 200:
-        return False
-    data = response.json()
-    if kind == "check":
-        return data["verdict"] == expected
-    if kind == "sparql-align":
-        return {b["verdict"]["value"] for b in data["results"]["bindings"]} == {expected}
-    if kind == "lookup":
-        return data["title"] == expected
-    if kind == "suggest":
-        return bool(data) and data[0]["verdict"] == "aligned"
-    return data["status"] == expected
-
-
-def load(base: str, mix: list, total: int, clients: int) -> dict:
-    """Send ``total`` requests round-robin over ``mix`` from ``clients`` threads."""
-    latencies: dict[str, list[float]] = {}
-    failures: list[str] = []
-    server_errors = 0
-    counter = iter(range(total))
-    lock = threading.Lock()
-
-    def client_loop() -> None:
-        nonlocal server_errors
-        with httpx.Client(base_url=base, timeout=60) as client:
-            while True:
-                with lock:
-                    i = next(counter, None)
-                if i is None:
-                    return
-                kind, url, kwargs, expected = mix[i % len(mix)]
-                started = time.perf_counter()
-                response = client.post(url, **kwargs) if kwargs else client.get(url)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.setdefault(kind, []).append(elapsed)
-                    server_errors += response.status_code >= 500
-                    if not _verify(kind, response, expected):
-                        failures.append(f"{kind} {url}: {response.status_code} {response.text[:120]}")
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    everything = sorted(x for values in latencies.values() for x in values)
-    return {"wall": wall, "latencies": latencies, "all": everything, "failures": failures,
-            "server_errors": server_errors}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 @pytest.mark.slow
 def test_load_2000_mixed_requests_8_clients(base, kg):
     total = int(os.environ.get("PAINKG_LOAD_REQUESTS", "2000"))
     report = load(base, _requests(kg), total, clients=8)
-    assert report["server_errors"] == 0
-    assert report["failures"] == []
-    lines = [(f"load: {total} mixed requests, 8 clients, {report['wall']:.1f} s, "
-              f"{total / report['wall']:.0f} req/s; p50 {percentile(report['all'], .5)*1000:.1f} ms, "
-              f"p95 {percentile(report['all'], .95)*1000:.1f} ms")]
-    for kind, values in sorted(report["latencies"].items()):
+    assert report.server_errors == 0
+    assert report.failures == []
+    assert sum(map(len, report.latencies.values())) == total
+    lines = [(f"load: {total} mixed requests, 8 clients, {report.wall:.1f} s, "
+              f"{total / report.wall:.0f} req/s; p50 {percentile(report.all, .5)*1000:.1f} ms, "
+              f"p95 {percentile(report.all, .95)*1000:.1f} ms")]
+    for kind, values in sorted(report.latencies.items()):
         lines.append(f"  {kind:13} n={len(values):4}  p50 {statistics.median(values)*1000:6.1f} ms  "
                      f"p95 {percentile(values, .95)*1000:6.1f} ms")
     print("\n" + "\n".join(lines))
