@@ -35,7 +35,6 @@ class ColumnDecider:
         self.set_codes: list[tuple[str, ...]] = []
         self.set_rows: list[np.ndarray] = []
         self.shared_set: list[int] = []  # set id -> Outcomes.set_id of its codes (-1: not yet)
-        self.cores: dict[tuple[int, bytes], Any] = {}  # (procedure id, core row) -> Decision
         self.rank = np.full((0, 0), UNKNOWN, np.int8)  # (procedure id, code id) -> verdict rank
         self.keep = np.zeros((0, 0), bool)  # ... -> the pair flags or blocks something
         self.red = np.zeros(0, bool)  # code id -> a red flag
@@ -172,16 +171,10 @@ class ColumnDecider:
         reduce = (present.sum(axis=1) > 1) & (top > 0)
         core = np.sort(np.where(reduce[:, None] & ~counts, 0, codes), axis=1)
         decide, hits_of = self.decider.decide_resolved, self.set_hits
-        procedure_codes, cores, names = self.procedure_codes, self.cores, self.codes
+        procedure_codes, names = self.procedure_codes, self.codes
         out = np.empty(len(sets), np.int64)
-        for i, (p, s, row) in enumerate(zip(procedures.tolist(), sets.tolist(), core)):
-            key = (p, row.tobytes())
-            base = cores.get(key)
-            if base is None:
-                if len(cores) >= MAX_ENTRIES:
-                    cores.clear()
-                base = cores[key] = decide(procedure_codes[p],
-                                           tuple(sorted(names[c] for c in row.tolist() if c)))
+        for i, (p, s, row) in enumerate(zip(procedures.tolist(), sets.tolist(), core.tolist())):
+            base = decide(procedure_codes[p], tuple(sorted(names[c] for c in row if c)))
             out[i] = outcomes.id(base, hits_of[s])
         return out
 

@@ -184,16 +184,6 @@ class Decider:
                 procedure, codes, [f"red-flag:{c}" for c in codes if c in red])
         return found
 
-    def known(self, procedure: str, codes: tuple[str, ...], decision: Decision) -> Decision:
-        """The decision of (procedure, codes) if one was made, else ``decision``, kept for it."""
-        key = (procedure, codes)
-        found = self._decisions.get(key)
-        if found is None:
-            if len(self._decisions) >= MAX_DECISIONS:
-                self._decisions.clear()
-            found = self._decisions[key] = decision
-        return found
-
     def decide_many(self, lines: list[tuple[str, tuple[str, ...]]]) -> list[Decision]:
         """Decide lines (procedure and diagnoses as written): the pairs they need that are not
         known yet first, in sorted order, then the lines."""
