@@ -1,10 +1,9 @@
-"""A PainKG for screening: the same named queries, answered from memory when already asked.
+"""A PainKG for screening: the same named queries, with a query cache sized for a run.
 
-``contraindications(p, d)`` is empty without running the query when no node at or above ``d``
-can trigger a contraindication (contraindication-triggers.rq, ancestors.rq); otherwise it is the
-named query, as in `painkg check`. (align.rq is not prefetched per diagnosis with the procedure
-left free: on pyoxigraph its OPTIONAL then yields rows the bound query does not, so every pair
-asks the bound query.)
+Without an answer index (another backend, e.g. a remote endpoint), ``contraindications(p, d)``
+is empty without running the query when no node at or above ``d`` can trigger a
+contraindication (contraindication-triggers.rq, ancestors.rq); otherwise it is the named query,
+as in `painkg check`. The index answers that query for any pair in one lookup.
 """
 
 from __future__ import annotations
@@ -13,24 +12,15 @@ from functools import cached_property
 
 from kg.graph import PainKG
 
-MAX_ENTRIES = 200_000  # bounded memory: forget everything past this many distinct questions
+MAX_ENTRIES = 100_000  # bounded memory: the query cache keeps at most this many answers
 
 
 class ScreenKG(PainKG):
     def __init__(self, base: PainKG) -> None:
-        super().__init__(base._backend, answers=base.answers)  # the store opens when first asked
+        # the store opens when first asked
+        super().__init__(base._backend, cache_size=MAX_ENTRIES, answers=base.answers)
         self._store_dir = base._store_dir
-        self._memo: dict[tuple, list[dict]] = {}
         self._ancestors: dict[str, frozenset[str]] = {}
-
-    def rows(self, name: str, **params: str) -> list[dict]:
-        key = (name, *sorted(params.items()))
-        rows = self._memo.get(key)
-        if rows is None:
-            if len(self._memo) >= MAX_ENTRIES:
-                self._memo.clear()
-            rows = self._memo[key] = super().rows(name, **params)
-        return rows
 
     @cached_property
     def contraindication_triggers(self) -> frozenset[str]:
@@ -47,6 +37,7 @@ class ScreenKG(PainKG):
         return found
 
     def contraindications(self, procedure_code: str, diagnosis_code: str) -> list[dict]:
-        if self.ancestors(diagnosis_code).isdisjoint(self.contraindication_triggers):
+        if self.answers is None and self.ancestors(diagnosis_code).isdisjoint(
+                self.contraindication_triggers):
             return []
         return super().contraindications(procedure_code, diagnosis_code)
